@@ -79,3 +79,11 @@ class ErrorCode(str, Enum):
     BAD_PAGE = "bad_page"  # HTML could not be parsed at all
     MODEL_ERROR = "model_error"  # the engine failed while generating
     BAD_ANSWER = "bad_answer"  # the model's answer did not parse (should not happen under grammar)
+
+
+#: GGUF metadata keys that `scribeagent export` writes and `/health` reads, so the server can say
+#: which base, adapter and data a served model came from.
+GGUF_KEY_FORMAT_VERSION = "scribeagent.format_version"
+GGUF_KEY_BASE_MODEL = "scribeagent.base_model"
+GGUF_KEY_ADAPTER = "scribeagent.adapter"
+GGUF_KEY_TRAINING_DATA = "scribeagent.training_data"

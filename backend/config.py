@@ -1,0 +1,55 @@
+"""All server settings in one pydantic-settings class (env vars `SCRIBEAGENT_*`, then CLI flags)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+from platformdirs import user_cache_dir, user_config_dir, user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.extension_id import EXTENSION_ID
+
+APP_NAME = "scribeagent"
+
+
+class Settings(BaseSettings):
+    """Everything `scribeagent serve` can be told. Defaults are the safe ones."""
+
+    model_config = SettingsConfigDict(env_prefix="SCRIBEAGENT_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Interface to bind; anything but loopback is refused unless allow_remote.")
+    port: int = Field(8765, ge=1, le=65535)
+    model: Optional[Path] = Field(None, description="GGUF model; None = embedded SmolLM2 (served as F16).")
+    lora: Optional[Path] = Field(None, description="GGUF LoRA adapter applied on top of the model.")
+    lora_scale: float = 1.0
+    scripted: Optional[Path] = Field(None, description="Rules file for the deterministic scripted engine.")
+    n_ctx: int = Field(4096, ge=512, description="Context size in tokens.")
+    n_threads: Optional[int] = Field(None, ge=1, description="CPU threads; None = all cores.")
+    gpu_layers: int = Field(0, ge=-1, description="Layers to offload to a GPU build of llama.cpp (-1 = all).")
+    budget: int = Field(2000, ge=0, description="Token budget for the pruned page (0 = none).")
+    max_new_tokens: int = Field(160, ge=16)
+    max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Cap on one request or WebSocket message.")
+    extension_ids: list[str] = Field(default_factory=list, description="Extra extension ids allowed besides ours.")
+    config_dir: Path = Field(default_factory=lambda: Path(user_config_dir(APP_NAME)))
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir(APP_NAME)))
+    cache_dir: Path = Field(default_factory=lambda: Path(user_cache_dir(APP_NAME)))
+
+    @field_validator("extension_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `SCRIBEAGENT_EXTENSION_IDS=a,b` as well as a JSON list."""
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        ids = [EXTENSION_ID, *self.extension_ids]
+        return frozenset(f"chrome-extension://{i}" for i in ids)
+
+    @property
+    def threads(self) -> int:
+        return self.n_threads or max(1, os.cpu_count() or 1)

@@ -1,0 +1,84 @@
+"""`prune()`: the one entry point from raw page to what the model reads (see `backend.dom`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from backend.dom.budget import fit
+from backend.dom.clean import NODE, assign_ids, prune_structure, text_of
+from backend.dom.parse import parse
+from backend.dom.relevance import query_weights
+from backend.dom.render import opening_tags, serialize
+from backend.format import HistoryItem
+from backend.tokens import TokenCounter, default_counter
+
+#: Tokens of the served model's tokenizer a pruned page may take by default: leaves room in a 4K
+#: context for the objective, history and answer, and prefills in well under a second on a CPU.
+DEFAULT_BUDGET = 2000
+
+
+@dataclass(frozen=True)
+class PrunedPage:
+    """A page as the model sees it.
+
+    `candidates` are the node ids of the interactive elements kept (document order); `targets`
+    and `names` describe each of them (opening tag exactly as printed in `html`, short name);
+    `dropped` counts interactive elements the budget left out; `tokens` is exact.
+    """
+
+    html: str
+    candidates: list[str] = field(default_factory=list)
+    tokens: int = 0
+    dropped: int = 0
+    targets: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def prune(
+    html: str | bytes,
+    *,
+    budget: int | None = None,
+    objective: str | None = None,
+    history: Sequence[HistoryItem] | None = None,
+    keep: Collection[str] = (),
+    counter: TokenCounter | None = None,
+) -> PrunedPage:
+    """Prune `html` for the model; see the package docstring for the rules and the budget.
+
+    budget None -> DEFAULT_BUDGET; 0 -> no budget. `keep`: node ids that survive any budget.
+    Raises PageError only for input that is not a page at all (wrong type, refused by libxml2).
+    """
+    if budget is None:
+        budget = DEFAULT_BUDGET
+    if budget < 0:
+        raise ValueError(f"budget must be >= 0 (0 = no budget), got {budget}")
+    root = parse(html)
+    if root is None:
+        return PrunedPage(html="")
+    counter = counter or default_counter()
+    keep_ids = {str(k) for k in keep}
+    assign_ids(root)
+    candidates = prune_structure(root, keep_ids)
+    if budget:
+        fitted = fit(
+            root,
+            candidates,
+            budget=budget,
+            counter=counter,
+            keep=keep_ids,
+            weights=query_weights(objective, history),
+        )
+        text, tokens, kept, dropped = fitted.html, fitted.tokens, fitted.candidates, fitted.dropped
+    else:
+        text = serialize(root)
+        tokens, kept, dropped = counter.count(text), candidates, 0
+    ids = [el.get(NODE) for el in kept]
+    return PrunedPage(
+        html=text,
+        candidates=ids,
+        tokens=tokens,
+        dropped=dropped,
+        targets=opening_tags(text, set(ids)),
+        names={el.get(NODE): text_of(el) for el in kept},
+    )

@@ -1,0 +1,224 @@
+"""The llama.cpp engine: load a GGUF (+ LoRA), render the chat template, stream grammar-bound tokens.
+
+One `LlamaEngine` holds one model and one KV cache and is driven by one thread at a time (the
+server's inference worker). Consecutive prompts that share a prefix (same objective and page,
+one more history step) reuse the cached prefix. Prefill runs in chunks so a cancel takes effect
+within one batch, decoding checks it before every token.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import numpy as np
+
+from backend.constants import GGUF_KEY_ADAPTER, GGUF_KEY_BASE_MODEL, GGUF_KEY_FORMAT_VERSION, GGUF_KEY_TRAINING_DATA
+from backend.errors import ModelFileError
+from backend.generation import Cancelled, Request, Timings, Token
+from backend.model_files import check_gguf
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+#: Prompt tokens evaluated between two cancel checks (also llama.cpp's batch size).
+PREFILL_CHUNK = 256
+
+
+@dataclass
+class EngineInfo:
+    """What `/health` reports about the served model."""
+
+    name: str
+    quantization: str
+    n_ctx: int
+    path: str
+    lora: Optional[str] = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def ftype_name(file_type: int) -> str:
+    """llama.cpp's name for a `general.file_type` value, read from llama_cpp's own constants."""
+    import llama_cpp
+
+    for attr in dir(llama_cpp):
+        if attr.startswith("LLAMA_FTYPE_") and getattr(llama_cpp, attr) == file_type:
+            return attr.removeprefix("LLAMA_FTYPE_").removeprefix("MOSTLY_").removeprefix("ALL_")
+    return f"type {file_type}"
+
+
+class LlamaEngine:
+    """A GGUF model served by llama.cpp. Not thread-safe: one caller at a time."""
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        lora_path: str | Path | None = None,
+        lora_scale: float = 1.0,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        gpu_layers: int = 0,
+    ) -> None:
+        from llama_cpp import Llama
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        path = check_gguf(model_path)
+        lora = check_gguf(lora_path, what="LoRA adapter") if lora_path else None
+        try:
+            self._llm: Llama = Llama(
+                model_path=str(path),
+                lora_path=str(lora) if lora else None,
+                lora_scale=lora_scale,
+                n_ctx=n_ctx,
+                n_batch=PREFILL_CHUNK,
+                n_ubatch=PREFILL_CHUNK,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                n_gpu_layers=gpu_layers,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ModelFileError(f"llama.cpp could not load {path}{f' with adapter {lora}' if lora else ''}: {exc}") from exc
+        meta = dict(self._llm.metadata)
+        template = meta.get("tokenizer.chat_template")
+        if not template:
+            raise ModelFileError(f"{path} has no chat template (tokenizer.chat_template); export it with one")
+        eos_id = self._llm.token_eos()
+        bos_id = self._llm.token_bos()
+        self._eos_text = self._piece(eos_id) if eos_id >= 0 else ""
+        self._bos_text = self._piece(bos_id) if bos_id >= 0 else ""
+        self._formatter = Jinja2ChatFormatter(template=template, eos_token=self._eos_text, bos_token=self._bos_text)
+        self._vocab = self._llm._model.vocab
+        self.info = EngineInfo(
+            name=meta.get("general.name") or path.stem,
+            quantization=ftype_name(int(meta.get("general.file_type", -1))),
+            n_ctx=self._llm.n_ctx(),
+            path=str(path),
+            lora=str(lora) if lora else None,
+            metadata={k: v for k, v in meta.items() if k in (GGUF_KEY_FORMAT_VERSION, GGUF_KEY_BASE_MODEL, GGUF_KEY_ADAPTER, GGUF_KEY_TRAINING_DATA)},
+        )
+
+    # --- tokens -------------------------------------------------------------------------------
+    def _piece(self, token: int) -> str:
+        return self._llm.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+    def count(self, text: str) -> int:
+        """Length of `text` in this model's tokens (the pruner's budget unit)."""
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def render(self, messages: Sequence[dict[str, str]], answer_prefix: str = "") -> str:
+        """The chat template applied to `messages`, opened for the assistant, plus `answer_prefix`."""
+        rendered = self._formatter(messages=list(messages)).prompt
+        return rendered + answer_prefix
+
+    def tokenize_prompt(self, prompt: str) -> list[int]:
+        """Prompt tokens; BOS is added only when the model wants it and the template did not."""
+        add_bos = not (self._bos_text and prompt.startswith(self._bos_text))
+        return self._llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
+
+    # --- generation -----------------------------------------------------------------------------
+    def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
+        """Evaluate all prompt tokens, reusing the cached prefix; returns how many were reused."""
+        llm = self._llm
+        cached = 0
+        for a, b in zip(llm.input_ids[: llm.n_tokens], tokens):
+            if a != b:
+                break
+            cached += 1
+        # Re-decode at least the last prompt token: its logits are what the first sample reads.
+        cached = min(cached, len(tokens) - 1)
+        llm.n_tokens = cached
+        for start in range(cached, len(tokens), PREFILL_CHUNK):
+            if cancel.is_set():
+                raise Cancelled()
+            llm.eval(tokens[start : start + PREFILL_CHUNK])
+        return cached
+
+    def _last_logits(self) -> np.ndarray:
+        import llama_cpp
+
+        ptr = llama_cpp.llama_get_logits_ith(self._llm.ctx, -1)
+        n_vocab = self._llm.n_vocab()
+        return np.ctypeslib.as_array(ctypes.cast(ptr, ctypes.POINTER(ctypes.c_float)), shape=(n_vocab,))
+
+    def stream(
+        self,
+        request: Request,
+        *,
+        max_tokens: int,
+        cancel: threading.Event,
+        timings: Timings,
+    ) -> Iterator[Token]:
+        """Greedy, grammar-constrained tokens for the request's prompt; fills `timings` as it goes.
+
+        Each token's probability is taken from the model's full distribution *before* the grammar
+        masks it, so a low value means the model itself would rather have said something else.
+        """
+        import llama_cpp
+        from llama_cpp import LlamaGrammar
+
+        start = time.perf_counter()
+        tokens = self.tokenize_prompt(request.prompt)
+        if len(tokens) + max_tokens > self.info.n_ctx:
+            raise ValueError(
+                f"prompt is {len(tokens)} tokens; with {max_tokens} to generate it exceeds the "
+                f"context of {self.info.n_ctx} (lower the page budget or raise --n-ctx)"
+            )
+        timings.prompt_tokens = len(tokens)
+        timings.cached_tokens = self._prefill(tokens, cancel)
+        timings.prefill_ms = (time.perf_counter() - start) * 1000
+        compiled = LlamaGrammar.from_string(request.grammar, verbose=False)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        gen_start = time.perf_counter()
+        produced = 0
+        try:
+            for token in self._llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=compiled):
+                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                    break
+                logits = self._last_logits()
+                top = float(logits.max())
+                prob = math.exp(float(logits[token]) - top - math.log(float(np.exp(logits - top).sum())))
+                piece = decoder.decode(self._llm.detokenize([token], special=False))
+                produced += 1
+                if produced == 1:
+                    timings.ttft_ms = (time.perf_counter() - start) * 1000
+                yield Token(piece, prob)
+                if produced >= max_tokens:
+                    break
+                if cancel.is_set():
+                    raise Cancelled()
+        finally:
+            timings.generated_tokens = produced
+            elapsed = time.perf_counter() - gen_start
+            timings.tokens_per_s = produced / elapsed if elapsed > 0 else 0.0
+            timings.total_ms = (time.perf_counter() - start) * 1000
+
+    def close(self) -> None:
+        """Free the model now rather than at garbage collection (tests load several)."""
+        self._llm.close()
+
+
+def load_engine(
+    model_path: str | Path | None = None,
+    *,
+    lora: str | Path | None = None,
+    lora_scale: float = 1.0,
+    n_ctx: int = 4096,
+    n_threads: int | None = None,
+    gpu_layers: int = 0,
+    cache_dir: str | Path | None = None,
+) -> LlamaEngine:
+    """Load `model_path`, or the embedded default (converted once to F16 in `cache_dir`)."""
+    from backend.default_model import served_default_model
+
+    path = Path(model_path) if model_path else served_default_model(cache_dir)
+    return LlamaEngine(path, lora_path=lora, lora_scale=lora_scale, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)
+

@@ -1,0 +1,51 @@
+"""Types shared by the pipeline and the engines: a prepared request, its tokens, its timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.dom import PrunedPage
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything about one suggestion that does not need the model: what engines consume.
+
+    The llama.cpp engine reads `prompt` and `grammar`; the scripted engine reads `objective`,
+    `url` and `page`.
+    """
+
+    objective: str
+    url: str
+    page: PrunedPage
+    number: int
+    prompt: str
+    grammar: str
+
+
+@dataclass(frozen=True)
+class Token:
+    """One generated token: its text (may be empty mid-UTF-8) and its probability under the model."""
+
+    text: str
+    prob: float
+
+
+@dataclass
+class Timings:
+    """What a request cost; sent to the extension and printed by the benchmarks."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0
+    prefill_ms: float = 0.0
+    ttft_ms: float = 0.0
+    total_ms: float = 0.0
+    generated_tokens: int = 0
+    tokens_per_s: float = 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+
+
+class Cancelled(Exception):
+    """The request was cancelled (client gone, or a newer observation of the same session)."""

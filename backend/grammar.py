@@ -1,0 +1,90 @@
+"""A llama.cpp GBNF grammar per page, so every answer parses and names a node that exists.
+
+The grammar covers the answer after its number line (the number is part of the prompt, see
+`backend.pipeline`) up to and including the node id's newline. The `Target:` line is not
+generated: it is fully determined by the node, so the pipeline appends the node's opening tag
+itself instead of spending one decode step per forced token. Typing is only offered on nodes that
+can take text; key presses and clicks on any candidate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from backend.constants import KEY_NAMES, MODEL_ACTION_NAMES, ActionKind
+
+#: Longest description the model may write, in characters (a sentence, never a paragraph).
+MAX_DESCRIPTION_CHARS = 160
+#: Longest text a `type` step may carry, in JSON characters.
+MAX_TYPED_CHARS = 200
+
+_TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_ATTR = re.compile(r"""\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+#: input types that take typed text (others are clicked: checkbox, radio, button, file...).
+_TEXT_INPUT_TYPES = frozenset(
+    {"", "text", "search", "email", "url", "tel", "password", "number", "date", "datetime-local",
+     "month", "week", "time"}
+)
+_TEXT_ROLES = frozenset({"textbox", "searchbox", "combobox", "spinbutton"})
+
+
+def takes_text(opening_tag: str) -> bool:
+    """True if the element in `opening_tag` accepts typed text (input, textarea, editable...)."""
+    m = _TAG.match(opening_tag)
+    if not m:
+        return False
+    name = m.group(1).lower()
+    attrs = {a.lower(): (v1 if v1 is not None else v2 if v2 is not None else v3 or "")
+             for a, v1, v2, v3 in _ATTR.findall(opening_tag)}
+    if name == "textarea":
+        return True
+    if name == "input":
+        return attrs.get("type", "").lower() in _TEXT_INPUT_TYPES
+    if attrs.get("role", "").lower() in _TEXT_ROLES:
+        return True
+    return attrs.get("contenteditable", "false").lower() in ("", "true", "plaintext-only")
+
+
+def _literal(text: str) -> str:
+    """A GBNF string literal for `text`."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def _alternatives(options: list[str]) -> str:
+    return " | ".join(_literal(o) for o in options)
+
+
+def build_grammar(targets: Mapping[str, str]) -> str:
+    """GBNF for one answer on a page whose candidates are `targets` (node id -> opening tag).
+
+    Raises ValueError when there is no candidate: there is nothing the answer could point at.
+    """
+    if not targets:
+        raise ValueError("no candidate nodes to point at")
+    all_nodes = [f"{node}\n" for node in targets]
+    text_nodes = [f"{node}\n" for node, tag in targets.items() if takes_text(tag)]
+    keys = [json.dumps(k) for k in KEY_NAMES]
+    actions = [
+        f'{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + "Node: ")} node',
+        f'{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + "Text: ")} key "\\nNode: " node',
+    ]
+    rules = [
+        f'root ::= "Description: " desc "\\nAction: " action',
+        f"desc ::= [^\\n]{{1,{MAX_DESCRIPTION_CHARS}}}",
+        f"node ::= {_alternatives(all_nodes)}",
+        f"key ::= {_alternatives(keys)}",
+    ]
+    if text_nodes:
+        actions.insert(
+            1,
+            f'{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + "Text: ")} typed "\\nNode: " textnode',
+        )
+        rules.append(f"textnode ::= {_alternatives(text_nodes)}")
+        rules.append(f'typed ::= "\\"" tchar{{0,{MAX_TYPED_CHARS}}} "\\""')
+        rules.append('tchar ::= [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/nt]')
+    rules.insert(1, "action ::= " + " | ".join(actions))
+    return "\n".join(rules) + "\n"

@@ -1,0 +1,145 @@
+"""dom → prompt → engine → action: the one path every suggestion takes (server, CLI, eval, benches).
+
+`Suggester.prepare` prunes the page and builds the prompt and grammar (a `Request`); `Suggester.run` streams the
+answer from an engine and turns it into a `Suggestion`. Splitting the two lets the server prune on
+the event loop's executor while the single inference worker only runs the model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Optional, Protocol
+
+from backend.constants import ErrorCode
+from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
+from backend.generation import Request, Timings, Token
+from backend.errors import PageError, ScribeAgentError
+from backend.format import HistoryItem, Step, answer_prefix, build_messages, parse_answer
+from backend.grammar import build_grammar
+from backend.tokens import TokenCounter
+
+
+class AnswerEngine(Protocol):
+    """What the pipeline needs from a model: its chat template and a token stream."""
+
+    def render(self, messages: Sequence[dict[str, str]], answer_prefix: str = "") -> str: ...
+
+    def stream(
+        self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings
+    ) -> Iterator[Token]: ...
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The next step, how sure the model is, and what it cost."""
+
+    step: Step
+    confidence: float
+    page: PrunedPage
+    timings: Timings
+    answer: str
+
+    def to_message(self) -> dict[str, object]:
+        """The protocol's `step` frame body (without type/session/id)."""
+        return {
+            **self.step.to_dict(),
+            "confidence": round(self.confidence, 4),
+            "candidates": len(self.page.candidates),
+            "dropped": self.page.dropped,
+            "timings": self.timings.as_dict(),
+        }
+
+
+class AnswerError(ScribeAgentError):
+    """The model produced no usable answer (should not happen under the grammar)."""
+
+    code = ErrorCode.BAD_ANSWER
+
+
+class Suggester:
+    """Turns observations into next steps with one engine and one page budget."""
+
+    def __init__(self, engine: AnswerEngine, counter: TokenCounter, *, budget: int = DEFAULT_BUDGET,
+                 max_new_tokens: int = 160) -> None:
+        self.engine = engine
+        self.counter = counter
+        self.budget = budget
+        self.max_new_tokens = max_new_tokens
+
+    def prepare(
+        self,
+        *,
+        objective: str,
+        url: str,
+        html: str | bytes,
+        history: Sequence[HistoryItem] = (),
+        budget: Optional[int] = None,
+    ) -> Request:
+        page = prune(html, budget=self.budget if budget is None else budget, objective=objective,
+                     history=history, counter=self.counter)
+        if not page.candidates:
+            raise PageError("the page has no visible element to click or type into", ErrorCode.NO_CANDIDATES)
+        number = len(history) + 1
+        messages = build_messages(objective, url, page.html, history)
+        prompt = self.engine.render(messages, answer_prefix(number))
+        return Request(objective, url, page, number, prompt, build_grammar(page.targets))
+
+    def run(
+        self,
+        request: Request,
+        *,
+        cancel: Optional[threading.Event] = None,
+        on_token: Optional[Callable[[str], None]] = None,
+    ) -> Suggestion:
+        """Generate the answer; `on_token` sees every piece of text as it is produced."""
+        cancel = cancel or threading.Event()
+        timings = Timings()
+        head = answer_prefix(request.number)
+        if on_token:
+            on_token(head)
+        pieces: list[str] = []
+        node_probs: list[float] = []
+        for token in self.engine.stream(request, max_tokens=self.max_new_tokens, cancel=cancel, timings=timings):
+            if _is_node_token("".join(pieces), token.text):
+                node_probs.append(token.prob)
+            pieces.append(token.text)
+            if on_token and token.text:
+                on_token(token.text)
+        body = "".join(pieces)
+        result = parse_answer(head + body + "Target: " + _target_after(body, request.page))
+        if not isinstance(result, Step):
+            raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
+        tail = "Target: " + (result.target or "")
+        if on_token:
+            on_token(tail)
+        confidence = 1.0
+        for p in node_probs:
+            confidence *= p
+        return Suggestion(result, confidence, request.page, timings, head + body + tail)
+
+    def suggest(self, *, objective: str, url: str, html: str | bytes, history: Sequence[HistoryItem] = (),
+                cancel: Optional[threading.Event] = None, on_token: Optional[Callable[[str], None]] = None) -> Suggestion:
+        """prepare + run, for in-process callers (CLI, evaluation, benchmarks)."""
+        request = self.prepare(objective=objective, url=url, html=html, history=history)
+        return self.run(request, cancel=cancel, on_token=on_token)
+
+
+def _is_node_token(before: str, piece: str) -> bool:
+    """True if `piece` spells part of the `Node:` value: its digits or the newline that ends it.
+
+    These are the tokens where the model chooses the element; the forced `Node:` label around
+    them says nothing about its certainty.
+    """
+    at = before.rfind("Node:")
+    if at < 0 or "\n" in before[at:]:
+        return False
+    return any(c.isdigit() or c == "\n" for c in piece)
+
+
+def _target_after(body: str, page: PrunedPage) -> str:
+    """The opening tag of the node the answer chose (the grammar stops right after the node line)."""
+    at = body.rfind("Node: ")
+    node = body[at + len("Node: "):].strip() if at >= 0 else ""
+    return page.targets.get(node, "")

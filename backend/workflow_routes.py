@@ -1,0 +1,68 @@
+"""HTTP routes for recorded workflows: the extension saves recordings, tools list and fetch them.
+
+Every route requires the pairing token (recordings contain page snapshots of the person's work).
+The store is the one the server's lifespan put on `app.state.workflows`; SQLite calls run in the
+thread pool because a durable commit waits for fsync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from backend.constants import ErrorCode, MessageType
+from backend.errors import DataError
+from backend.security import require_token
+from backend.workflow_model import Workflow
+from backend.workflow_store import WorkflowConflict, WorkflowStore
+
+router = APIRouter(prefix="/v1/workflows", dependencies=[Depends(require_token)], tags=["workflows"])
+
+
+def _error(status: int, code: ErrorCode, message: str) -> JSONResponse:
+    """The protocol's error body (`docs/protocol.md`), so the extension handles one shape."""
+    return JSONResponse({"type": MessageType.ERROR.value, "code": code.value, "message": message}, status_code=status)
+
+
+def _store(request: Request) -> WorkflowStore:
+    return request.app.state.workflows
+
+
+@router.post("")
+async def add_workflow(request: Request) -> Any:
+    body = await request.body()
+    try:
+        workflow = Workflow.model_validate_json(body)
+    except ValidationError as exc:
+        return _error(400, ErrorCode.BAD_MESSAGE, f"not a valid workflow: {exc}")
+    try:
+        workflow_id = await run_in_threadpool(_store(request).add, workflow)
+    except WorkflowConflict as exc:
+        return _error(409, ErrorCode.BAD_MESSAGE, str(exc))
+    except DataError as exc:
+        return _error(500, ErrorCode.BAD_MESSAGE, str(exc))
+    return {"id": workflow_id}
+
+
+@router.get("")
+async def list_workflows(request: Request) -> Any:
+    return await run_in_threadpool(_store(request).list)
+
+
+@router.get("/{workflow_id}")
+async def get_workflow(workflow_id: str, request: Request) -> Any:
+    workflow = await run_in_threadpool(_store(request).get, workflow_id)
+    if workflow is None:
+        return _error(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
+    return workflow.model_dump(mode="json")
+
+
+@router.delete("/{workflow_id}")
+async def delete_workflow(workflow_id: str, request: Request) -> Any:
+    if not await run_in_threadpool(_store(request).delete, workflow_id):
+        return _error(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
+    return {"deleted": workflow_id}

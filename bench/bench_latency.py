@@ -1,0 +1,138 @@
+"""Suggestion latency with the default model vs bare llama-cpp-python, and the server's peak RSS.
+
+For real pages pruned to ~0.5K/1K/2K/4K tokens: time to first token and to the full step through
+our pipeline (prune → prompt → grammar → engine → parse), cold (empty KV cache) and warm (same
+page again: the KV prefix is reused); then the same prompt through bare llama-cpp-python
+(`eval` + greedy `generate` of as many tokens, no grammar), so the overhead column is ours alone.
+Finally a real `scribeagent serve` answers one request per size and its peak RSS (VmHWM) is read.
+
+    python bench/bench_latency.py [--threads 2] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import print_table, write_json  # noqa: E402
+
+PAGES = ROOT.parent / "shared" / "pages"
+SIZES = (500, 1000, 2000, 4000)
+
+
+def pick_page() -> bytes:
+    """The largest real page: pruned without a budget it exceeds the biggest size."""
+    return max(PAGES.glob("*.html"), key=lambda p: p.stat().st_size).read_bytes()
+
+
+def bare(engine, prompt: str, n_generate: int) -> dict[str, float]:
+    """The same prompt through llama-cpp-python alone: reset, eval, greedy generate."""
+    llm = engine._llm
+    tokens = llm.tokenize(prompt.encode(), add_bos=False, special=True)
+    llm.reset()
+    start = time.perf_counter()
+    llm.eval(tokens)
+    first = None
+    produced = 0
+    for _ in llm.generate(tokens, temp=0.0):
+        produced += 1
+        if first is None:
+            first = time.perf_counter()
+        if produced >= n_generate:
+            break
+    end = time.perf_counter()
+    return {"ttft_ms": ((first or end) - start) * 1000, "total_ms": (end - start) * 1000}
+
+
+def measure(threads: int, repeat: int) -> list[dict[str, object]]:
+    from backend.engine import load_engine
+    from backend.pipeline import Suggester
+    from backend.tokens import LlamaVocab
+
+    engine = load_engine(n_ctx=8192, n_threads=threads)
+    counter = LlamaVocab(engine.info.path)
+    html = pick_page()
+    rows = []
+    for size in SIZES:
+        suggester = Suggester(engine, counter, budget=size)
+        request = suggester.prepare(objective="Open the comments of the first article", url="https://example.org/",
+                                    html=html)
+        cold, warm, ours_total = [], [], []
+        for _ in range(repeat):
+            engine._llm.reset()
+            seen: list[float] = []
+            start = time.perf_counter()
+            request = suggester.prepare(objective="Open the comments of the first article",
+                                        url="https://example.org/", html=html)
+            # The first callback is the number line, emitted before the model runs.
+            result = suggester.run(request, on_token=lambda _t: seen.append(time.perf_counter()))
+            ours_total.append((time.perf_counter() - start) * 1000)
+            cold.append((seen[1] - start) * 1000)
+            again = suggester.run(request)
+            warm.append(again.timings.total_ms)
+        n_generated = result.timings.generated_tokens
+        base = [bare(engine, request.prompt, n_generated) for _ in range(repeat)]
+        base_total = statistics.median(b["total_ms"] for b in base)
+        ours = statistics.median(ours_total)
+        rows.append({
+            "page_tokens": request.page.tokens,
+            "prompt_tokens": result.timings.prompt_tokens,
+            "generated": n_generated,
+            "ttft_cold_ms": round(statistics.median(cold), 1),
+            "step_cold_ms": round(ours, 1),
+            "step_warm_ms": round(statistics.median(warm), 1),
+            "bare_ttft_ms": round(statistics.median(b["ttft_ms"] for b in base), 1),
+            "bare_total_ms": round(base_total, 1),
+            "overhead_pct": round(100 * (ours - base_total) / base_total, 1),
+            "prefill_tok_s": round(result.timings.prompt_tokens / (result.timings.prefill_ms / 1000), 1),
+        })
+    engine.close()
+    return rows
+
+
+def server_peak_rss(threads: int) -> float:
+    """MB of peak resident memory of a real server after one suggestion per page size."""
+    from websockets.sync.client import connect
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tests.server_process import ORIGIN, running_server
+
+    html = pick_page().decode("utf-8", errors="replace")
+    with tempfile.TemporaryDirectory() as home, running_server(Path(home), "--threads", str(threads),
+                                                               "--n-ctx", "8192") as srv:
+        with connect(srv.ws_url, origin=ORIGIN, max_size=None) as ws:
+            ws.send(json.dumps({"type": "hello", "token": srv.token}))
+            ws.recv(timeout=30)
+            for size in SIZES:
+                ws.send(json.dumps({"type": "observe", "session": "bench", "objective": "Open the first article",
+                                    "url": "https://example.org/", "html": html, "budget": size}))
+                while json.loads(ws.recv(timeout=300))["type"] == "token":
+                    pass
+        status = Path(f"/proc/{srv.proc.pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    rows = measure(args.threads, args.repeat)
+    print_table(rows, title=f"Suggestion latency, default model, {args.threads} threads (median of {args.repeat})")
+    rss = server_peak_rss(args.threads)
+    print(f"\nserver peak RSS: {rss:.0f} MB (target <= 600 MB)")
+    worst = max(r["overhead_pct"] for r in rows)
+    print(f"largest overhead over bare llama-cpp-python: {worst:.1f}% (target <= 15%)")
+    write_json("latency", {"threads": args.threads, "repeat": args.repeat, "rows": rows, "server_peak_rss_mb": rss})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+/*
+ * Names shared by every context of the extension (classic script, so content scripts and pages can
+ * both load it). Backend spellings mirror backend/constants.py; tests/test_extension_static.py
+ * checks they agree, so a rename on either side fails a test instead of silently breaking frames.
+ */
+(() => {
+  if (globalThis.ScribeMessages) return;
+
+  /** WebSocket frame types (backend.constants.MessageType). */
+  const Frame = Object.freeze({
+    HELLO: "hello", OBSERVE: "observe", CANCEL: "cancel",
+    READY: "ready", TOKEN: "token", STEP: "step", ERROR: "error", CANCELLED: "cancelled",
+  });
+
+  /** Error codes (backend.constants.ErrorCode) and what the person should read for each. */
+  const ErrorText = Object.freeze({
+    bad_message: "The backend did not understand the request.",
+    too_large: "This page is too large to send to the backend.",
+    unauthorized: "Wrong pairing token: run `scribeagent token` and paste it in Settings.",
+    forbidden_origin: "The backend does not allow this extension's id (see SCRIBEAGENT_EXTENSION_IDS).",
+    bad_host: "The backend refused the address; use 127.0.0.1 or localhost.",
+    not_ready: "The model is still loading…",
+    no_candidates: "Nothing on this page to act on.",
+    bad_page: "This page could not be read.",
+    model_error: "The model failed to answer.",
+    bad_answer: "The model's answer could not be read.",
+  });
+
+  /** Action kinds (backend.constants.ActionKind). */
+  const Action = Object.freeze({ CLICK: "click", TYPE: "type", KEY: "key" });
+
+  /** Keys a `key` step may press (backend.constants.KEY_NAMES). */
+  const KEY_NAMES = Object.freeze([
+    "Enter", "Tab", "Escape", "Backspace", "Delete", "ArrowUp", "ArrowDown", "ArrowLeft",
+    "ArrowRight", "Home", "End", "PageUp", "PageDown", " ",
+  ]);
+
+  /** Messages between the side panel, the service worker and content scripts. */
+  const Msg = Object.freeze({
+    // content -> panel (runtime message): a fresh page (load or reinjection) wants its mode
+    PAGE_READY: "page-ready",
+    // panel -> content (over the port)
+    SET_MODE: "set-mode", // {mode: "idle"|"assist"|"record"}
+    SERIALIZE: "serialize", // {settle?: boolean} -> {html, url, title, nodes, truncated}
+    HIGHLIGHT: "highlight", // {node, label} -> {ok, reason?}
+    CLEAR: "clear-highlight",
+    PERFORM: "perform", // {node, action, text} -> {ok, reason?}
+    // content -> panel (over the port)
+    USER_ACTION: "user-action", // {node, action, text, description, url}
+    PAGE_CHANGED: "page-changed", // {reason}
+    RECORDED_STEP: "recorded-step", // {step}
+    // service worker -> panel
+    COMMAND: "command", // {command: "do-it"|"skip-step"}
+  });
+
+  const PORT_NAME = "scribeagent-panel";
+
+  /** Replaces the value of password and sensitive fields everywhere (actions and snapshots). */
+  const SENSITIVE_PLACEHOLDER = "[redacted]";
+
+  globalThis.ScribeMessages = Object.freeze({
+    Frame, ErrorText, Action, KEY_NAMES, Msg, PORT_NAME, SENSITIVE_PLACEHOLDER,
+  });
+})();

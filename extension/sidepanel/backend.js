@@ -1,0 +1,245 @@
+/*
+ * The connection to the local backend (docs/protocol.md): health check, the WebSocket that
+ * streams suggestions, and saving workflows over HTTP.
+ *
+ * Owned by the side panel, whose origin is chrome-extension://<id> — the origin the backend allows.
+ * Only one observe is in flight at a time: a newer request cancels the older one and is sent once
+ * the older one has finished, so every frame received belongs to exactly one known request and a
+ * stale answer can never be taken for a fresh one.
+ */
+const { Frame, ErrorText } = globalThis.ScribeMessages;
+
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_BACKEND_URL = "http://127.0.0.1:8765";
+const HEALTH_TIMEOUT_MS = 3000;
+const MODEL_POLL_MS = 1000;
+const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
+
+/** WebSocket close codes the backend uses for refusals that retrying cannot fix. */
+const CLOSE_REASONS = {
+  4401: ErrorText.unauthorized,
+  4403: ErrorText.forbidden_origin,
+  4421: ErrorText.bad_host,
+};
+
+export class Backend {
+  /** `onStatus({state: "connecting"|"connected"|"failed", text})` is called on every change. */
+  constructor(onStatus) {
+    this.onStatus = onStatus;
+    this.url = DEFAULT_BACKEND_URL;
+    this.token = "";
+    this.ws = null;
+    this.model = null;
+    this.retry = 0;
+    this.retryTimer = 0;
+    this.inflight = null; // {message, handlers, id}
+    this.queued = null;
+    this.lastFinishedId = 0;
+    this.generation = 0; // bumps on every (re)configure so old sockets' events are ignored
+  }
+
+  get connected() {
+    return this.ws !== null && this.model !== null;
+  }
+
+  configure(url, token) {
+    this.url = (url || DEFAULT_BACKEND_URL).replace(/\/+$/, "");
+    this.token = (token || "").trim();
+    this.retry = 0;
+    this.connect();
+  }
+
+  status(state, text) {
+    this.onStatus({ state, text });
+  }
+
+  scheduleRetry() {
+    clearTimeout(this.retryTimer);
+    const delay = RETRY_MS[Math.min(this.retry++, RETRY_MS.length - 1)];
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  async connect() {
+    clearTimeout(this.retryTimer);
+    const gen = ++this.generation;
+    this.closeSocket();
+    if (!this.token) {
+      this.status("failed", "Not paired: run `scribeagent token` and paste the token in Settings.");
+      return;
+    }
+    this.status("connecting", `Connecting to ${this.url}…`);
+    let health;
+    try {
+      const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+      health = await res.json();
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.status("failed", `Backend not running at ${this.url}: start it with \`scribeagent serve\`.`);
+      this.scheduleRetry();
+      return;
+    }
+    if (gen !== this.generation) return;
+    if (health.protocol !== PROTOCOL_VERSION) {
+      this.status("failed", `Wrong version: the backend speaks protocol ${health.protocol}, ` +
+        `this extension speaks ${PROTOCOL_VERSION}. Update the older one.`);
+      return;
+    }
+    const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/stream`);
+    this.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: Frame.HELLO, token: this.token }));
+    ws.onmessage = (ev) => {
+      if (gen === this.generation) this.receive(JSON.parse(ev.data));
+    };
+    ws.onclose = (ev) => {
+      if (gen !== this.generation) return;
+      this.ws = null;
+      this.model = null;
+      this.failInflight("disconnected", "The connection to the backend was lost.");
+      const fatal = CLOSE_REASONS[ev.code];
+      if (fatal) {
+        this.status("failed", fatal);
+        return;
+      }
+      this.status("failed", `Disconnected from ${this.url}; reconnecting…`);
+      this.scheduleRetry();
+    };
+  }
+
+  setModel(name) {
+    this.model = name || "unknown";
+    this.status("connected", `Connected, model ${this.model}`);
+  }
+
+  /** The socket is open but the model still loads (first start converts it): poll /health. */
+  async waitForModel(gen) {
+    this.status("connecting", "Connected; the model is still loading…");
+    while (gen === this.generation && this.ws) {
+      await new Promise((r) => setTimeout(r, MODEL_POLL_MS));
+      let health;
+      try {
+        health = await (await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })).json();
+      } catch (err) {
+        continue; // a slow answer while loading; the socket's close handler reports real outages
+      }
+      if (gen !== this.generation) return;
+      if (health.error) {
+        this.status("failed", `The model failed to load: ${health.error}`);
+        return;
+      }
+      if (health.ready) {
+        this.setModel(health.model);
+        return;
+      }
+    }
+  }
+
+  closeSocket() {
+    if (this.ws) {
+      this.ws.onclose = null;
+      this.ws.close();
+    }
+    this.ws = null;
+    this.model = null;
+    this.failInflight("disconnected", "The connection to the backend was reset.");
+  }
+
+  failInflight(code, message) {
+    const pending = [this.inflight, this.queued].filter(Boolean);
+    this.inflight = null;
+    this.queued = null;
+    for (const req of pending) req.handlers.onError?.({ code, message });
+  }
+
+  receive(frame) {
+    if (frame.type === Frame.READY) {
+      this.retry = 0;
+      if (frame.ready === false) this.waitForModel(this.generation);
+      else this.setModel(frame.model);
+      return;
+    }
+    if (frame.type === Frame.ERROR && frame.session === undefined && !this.inflight) {
+      const text = ErrorText[frame.code] || frame.message;
+      this.status("failed", text);
+      return;
+    }
+    if (typeof frame.id === "number" && frame.id <= this.lastFinishedId) return; // stale
+    const req = this.inflight;
+    if (!req) return;
+    if (typeof frame.id === "number") req.id = frame.id;
+    switch (frame.type) {
+      case Frame.TOKEN:
+        req.handlers.onToken?.(frame.text);
+        return;
+      case Frame.STEP:
+        this.finish(req);
+        req.handlers.onStep?.(frame);
+        return;
+      case Frame.ERROR:
+        this.finish(req);
+        req.handlers.onError?.({ code: frame.code, message: ErrorText[frame.code] || frame.message, detail: frame.message });
+        return;
+      case Frame.CANCELLED:
+        this.finish(req);
+        req.handlers.onCancelled?.();
+        return;
+      default:
+    }
+  }
+
+  finish(req) {
+    if (typeof req.id === "number") this.lastFinishedId = Math.max(this.lastFinishedId, req.id);
+    this.inflight = null;
+    const next = this.queued;
+    this.queued = null;
+    if (next) this.send(next);
+  }
+
+  send(req) {
+    if (!this.connected) {
+      req.handlers.onError?.({ code: "disconnected", message: "Not connected to the backend." });
+      return;
+    }
+    this.inflight = req;
+    this.ws.send(JSON.stringify(req.message));
+  }
+
+  /** Ask for the next step. `handlers`: onToken(text), onStep(frame), onError({code, message}), onCancelled(). */
+  observe(fields, handlers) {
+    const req = { message: { type: Frame.OBSERVE, ...fields }, handlers, id: undefined };
+    if (this.queued) this.queued.handlers.onCancelled?.();
+    if (this.inflight) {
+      this.queued = req;
+      this.ws.send(JSON.stringify({ type: Frame.CANCEL, session: this.inflight.message.session }));
+      return;
+    }
+    this.send(req);
+  }
+
+  /** Cancel whatever is pending (the page changed under it). */
+  cancel() {
+    if (this.queued) {
+      this.queued.handlers.onCancelled?.();
+      this.queued = null;
+    }
+    if (this.inflight && this.ws) {
+      this.ws.send(JSON.stringify({ type: Frame.CANCEL, session: this.inflight.message.session }));
+    }
+  }
+
+  /** POST a workflow; resolves to its id or rejects with the backend's message. */
+  async saveWorkflow(workflow) {
+    let res;
+    try {
+      res = await fetch(`${this.url}/v1/workflows`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.token}` },
+        body: JSON.stringify(workflow),
+      });
+    } catch (err) {
+      throw new Error(`Backend not reachable at ${this.url}; the recording is kept, try again.`);
+    }
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(body.message || ErrorText[body.code] || `The backend answered HTTP ${res.status}.`);
+    return body.id;
+  }
+}

@@ -1,0 +1,504 @@
+/*
+ * The side panel: the person's view. It owns the backend connection, follows one tab per task,
+ * and keeps the task (objective + steps done) and any recording in chrome.storage so closing and
+ * reopening the panel loses nothing.
+ *
+ * A suggestion belongs to one page state: every navigation, route change or significant DOM change
+ * bumps `epoch`, and an answer computed for an older epoch (or another URL) is dropped, never shown.
+ */
+import { Backend, DEFAULT_BACKEND_URL } from "./backend.js";
+import { PageGone, PageLink, PageUnavailable } from "./page.js";
+
+const { Msg, Action } = globalThis.ScribeMessages;
+
+/** Below this confidence the step is shown as "not sure". */
+const UNSURE_BELOW = 0.5;
+const SETTLE_DELAY_MS = 300;
+const NAV_DELAY_MS = 600;
+
+const $ = (id) => document.getElementById(id);
+
+// ---- persisted state -----------------------------------------------------------------------
+
+/** Assist task: {objective, tabId, history: [{description, action, text, node, by}]} or null. */
+let task = null;
+/** Recording: {id, objective, tabId, steps: [workflow steps]} or null. */
+let recording = null;
+
+async function saveTask() {
+  await chrome.storage.session.set({ task });
+}
+
+async function saveRecording() {
+  await chrome.storage.local.set({ recording });
+}
+
+// ---- connection status ---------------------------------------------------------------------
+
+const backend = new Backend(({ state, text }) => {
+  $("status").className = `status ${state}`;
+  $("status-text").textContent = text;
+  if (state === "connected" && task && !current && !inflightEpoch) scheduleSuggest(0);
+});
+
+async function loadSettings() {
+  const { token = "", backendUrl = DEFAULT_BACKEND_URL } = await chrome.storage.local.get(["token", "backendUrl"]);
+  $("token").value = token;
+  $("backend-url").value = backendUrl;
+  if (!token) $("settings").open = true;
+  backend.configure(backendUrl, token);
+}
+
+$("save-settings").addEventListener("click", async () => {
+  const token = $("token").value.trim();
+  const backendUrl = $("backend-url").value.trim() || DEFAULT_BACKEND_URL;
+  await chrome.storage.local.set({ token, backendUrl });
+  $("settings").open = false;
+  backend.configure(backendUrl, token);
+});
+
+// ---- which tab ----------------------------------------------------------------------------
+
+/**
+ * The page to help with: the active tab of this window when the panel is a real side panel;
+ * when the panel is opened in its own tab or popup, the most recently used web page.
+ */
+async function targetTab() {
+  const win = await chrome.windows.getCurrent();
+  if (win.type === "normal") {
+    const [tab] = await chrome.tabs.query({ active: true, windowId: win.id });
+    if (tab && !tab.url?.startsWith(chrome.runtime.getURL(""))) return tab;
+  }
+  const tabs = await chrome.tabs.query({ url: ["http://*/*", "https://*/*"], windowType: "normal" });
+  tabs.sort((a, b) => (b.active - a.active) || ((b.lastAccessed || 0) - (a.lastAccessed || 0)));
+  return tabs[0] || null;
+}
+
+async function showPage() {
+  const tabId = recording?.tabId ?? task?.tabId;
+  const tab = tabId !== undefined ? await chrome.tabs.get(tabId).catch(() => null) : await targetTab();
+  $("page").textContent = tab ? `On: ${tab.title || tab.url}` : "No web page open.";
+}
+
+function notice(text) {
+  $("notice").hidden = !text;
+  $("notice").textContent = text || "";
+}
+
+// ---- page link ---------------------------------------------------------------------------
+
+const link = new PageLink((msg) => {
+  if (msg.type === Msg.USER_ACTION) onUserAction(msg);
+  else if (msg.type === Msg.PAGE_CHANGED) onPageChanged();
+  else if (msg.type === Msg.RECORDED_STEP) onRecordedStep(msg.step);
+});
+
+/** Run a page request; a page that is gone or off limits becomes a notice, not an exception. */
+async function pageRequest(type, payload) {
+  try {
+    return await link.request(type, payload);
+  } catch (err) {
+    if (err instanceof PageUnavailable) {
+      notice(err.message);
+      return null;
+    }
+    if (err instanceof PageGone) return null;
+    throw err;
+  }
+}
+
+// ---- assist: suggestions -----------------------------------------------------------------
+
+let epoch = 0;
+let inflightEpoch = 0; // epoch of the request being answered, 0 when none
+let current = null; // {epoch, step, url, number}
+let suggestTimer = 0;
+let streamed = "";
+
+function renderHistory() {
+  const list = $("history");
+  list.replaceChildren();
+  for (const h of task?.history || []) {
+    const li = document.createElement("li");
+    li.textContent = h.description;
+    if (h.by === "skipped") li.className = "skipped";
+    const by = document.createElement("span");
+    by.className = "by";
+    by.textContent = h.by === "you" ? "(you)" : h.by === "skipped" ? "(skipped)" : "";
+    li.append(by);
+    list.append(li);
+  }
+}
+
+function renderStep({ state, description = "", detail = "", confidence = null }) {
+  const card = $("step");
+  card.hidden = state === "none";
+  const number = (task?.history.length || 0) + 1;
+  $("step-number").textContent = `Step ${number}`;
+  $("step-desc").textContent = description;
+  $("step-detail").textContent = detail;
+  const conf = $("step-confidence");
+  if (typeof confidence === "number") {
+    const low = confidence < UNSURE_BELOW;
+    conf.textContent = low ? `not sure (${Math.round(confidence * 100)}%)` : `${Math.round(confidence * 100)}% sure`;
+    conf.className = low ? "confidence low" : "confidence";
+    card.classList.toggle("unsure", low);
+  } else {
+    conf.textContent = "";
+    card.classList.remove("unsure");
+  }
+  card.classList.toggle("pending", state === "pending");
+  $("do-it").disabled = state !== "ready";
+  $("skip").disabled = state !== "ready";
+}
+
+/** Throw away the shown/pending suggestion: the page it was for is gone. */
+function invalidate() {
+  epoch += 1;
+  current = null;
+  if (inflightEpoch) backend.cancel();
+  inflightEpoch = 0;
+}
+
+/** Coalesce the many "ask again" triggers (load, route change, DOM change, action) into one. */
+function scheduleSuggest(delay = SETTLE_DELAY_MS) {
+  if (!task) return;
+  clearTimeout(suggestTimer);
+  suggestTimer = setTimeout(() => suggest(), delay);
+}
+
+function descriptionSoFar(text) {
+  const m = /Description:[ \t]*([^\n]*)/.exec(text);
+  return m ? m[1] : "";
+}
+
+async function suggest() {
+  if (!task) return;
+  invalidate();
+  const mine = epoch;
+  notice("");
+  if (!backend.connected) {
+    renderStep({ state: "pending", description: "Waiting for the backend…" });
+    return;
+  }
+  renderStep({ state: "pending", description: "Reading the page…" });
+  await link.attach(task.tabId, "assist").catch(() => null);
+  const page = await pageRequest(Msg.SERIALIZE, { settle: true });
+  if (mine !== epoch) return;
+  if (!page?.ok) {
+    renderStep({ state: "none" });
+    return;
+  }
+  streamed = "";
+  inflightEpoch = mine;
+  renderStep({ state: "pending", description: "Thinking…" });
+  backend.observe(
+    { session: `tab-${task.tabId}`, objective: task.objective, url: page.url, html: page.html,
+      history: task.history.map(({ description, action, text }) => ({ description, action, text })) },
+    {
+      onToken: (text) => {
+        if (mine !== epoch) return;
+        streamed += text;
+        renderStep({ state: "pending", description: descriptionSoFar(streamed) || "Thinking…" });
+      },
+      onStep: (frame) => {
+        if (mine === epoch) showSuggestion(frame, page.url, mine);
+      },
+      onError: ({ message }) => {
+        if (mine !== epoch) return;
+        inflightEpoch = 0;
+        renderStep({ state: "none" });
+        notice(message);
+      },
+      onCancelled: () => {
+        if (mine === epoch) inflightEpoch = 0;
+      },
+    },
+  );
+}
+
+async function showSuggestion(frame, url, mine) {
+  inflightEpoch = 0;
+  const tab = await chrome.tabs.get(task.tabId).catch(() => null);
+  if (mine !== epoch || !tab || tab.url !== url) return; // the page moved on while we waited
+  const number = task.history.length + 1;
+  const unsure = typeof frame.confidence === "number" && frame.confidence < UNSURE_BELOW;
+  const shown = await pageRequest(Msg.HIGHLIGHT, { node: frame.node, label: `${number}. ${frame.description}`, unsure });
+  if (mine !== epoch) return;
+  current = { epoch: mine, step: frame, url, number };
+  const what = frame.action === Action.TYPE ? `type "${frame.text}"` : frame.action === Action.KEY ? `press ${frame.text}` : "click";
+  renderStep({
+    state: "ready", description: frame.description, confidence: frame.confidence,
+    detail: `${what} · ${frame.target || `node ${frame.node}`}`,
+  });
+  if (shown && !shown.ok) notice(shown.reason);
+}
+
+function addHistory(entry) {
+  task.history.push(entry);
+  saveTask();
+  renderHistory();
+}
+
+async function doIt() {
+  if (!current) return;
+  const { step } = current;
+  invalidate();
+  renderStep({ state: "pending", description: `Doing: ${step.description}` });
+  let result;
+  try {
+    result = await link.request(Msg.PERFORM, { node: step.node, action: step.action, text: step.text });
+  } catch (err) {
+    if (!(err instanceof PageGone)) throw err;
+    result = { ok: true }; // the action navigated away before the page could answer
+  }
+  if (!result?.ok) {
+    notice(result?.reason || "Could not do that step.");
+    scheduleSuggest();
+    return;
+  }
+  addHistory({ description: step.description, action: step.action, text: step.text, node: step.node, by: "agent" });
+  scheduleSuggest();
+}
+
+function skip() {
+  if (!current) return;
+  const { step } = current;
+  invalidate();
+  pageRequest(Msg.CLEAR);
+  addHistory({ description: step.description, action: step.action, text: step.text, node: step.node, by: "skipped" });
+  scheduleSuggest(0);
+}
+
+function onUserAction(msg) {
+  if (!task) return;
+  const matches = current && current.step.node === msg.node && current.step.action === msg.action;
+  const description = matches ? current.step.description : msg.description;
+  invalidate();
+  addHistory({ description, action: msg.action, text: msg.text, node: msg.node, by: "you" });
+  renderStep({ state: "pending", description: "Waiting for the page to settle…" });
+  scheduleSuggest();
+}
+
+function onPageChanged() {
+  if (!task) return;
+  invalidate();
+  scheduleSuggest(0);
+}
+
+async function startTask(objective) {
+  const tab = await targetTab();
+  if (!tab) {
+    notice("Open a web page first.");
+    return;
+  }
+  await stopRecordingLink();
+  task = { objective, tabId: tab.id, history: [] };
+  await saveTask();
+  renderHistory();
+  showPage();
+  scheduleSuggest(0);
+}
+
+async function newTask() {
+  invalidate();
+  clearTimeout(suggestTimer);
+  if (task) await pageRequest(Msg.CLEAR);
+  task = null;
+  await saveTask();
+  link.detach();
+  $("objective").value = "";
+  renderStep({ state: "none" });
+  renderHistory();
+  notice("");
+  showPage();
+  $("objective").focus();
+}
+
+$("task-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const objective = $("objective").value.trim();
+  if (objective) startTask(objective);
+});
+$("objective").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && !ev.shiftKey) {
+    ev.preventDefault();
+    $("task-form").requestSubmit();
+  }
+});
+$("new-task").addEventListener("click", newTask);
+$("do-it").addEventListener("click", doIt);
+$("skip").addEventListener("click", skip);
+
+document.addEventListener("keydown", (ev) => {
+  if (ev.target.closest("input, textarea") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (ev.key === "d" || ev.key === "D") doIt();
+  else if (ev.key === "s" || ev.key === "S") skip();
+});
+
+// ---- record mode ---------------------------------------------------------------------------
+
+function renderRecording() {
+  const active = recording !== null;
+  $("record-start").disabled = active;
+  $("record-stop").disabled = !active || recording.steps.length === 0;
+  $("record-discard").disabled = !active;
+  $("record-objective").disabled = active;
+  if (active) $("record-objective").value = recording.objective;
+  const list = $("record-steps");
+  list.replaceChildren();
+  for (const step of recording?.steps || []) {
+    const li = document.createElement("li");
+    li.textContent = step.description;
+    list.append(li);
+  }
+}
+
+function onRecordedStep(step) {
+  if (!recording) return;
+  recording.steps.push(step);
+  saveRecording();
+  renderRecording();
+}
+
+async function stopRecordingLink() {
+  if (recording) return; // a recording keeps its link until saved or discarded
+  link.detach();
+}
+
+async function startRecording() {
+  const objective = $("record-objective").value.trim();
+  if (!objective) {
+    notice("Say what task you are about to demonstrate first.");
+    $("record-objective").focus();
+    return;
+  }
+  const tab = await targetTab();
+  if (!tab) {
+    notice("Open a web page first.");
+    return;
+  }
+  if (task) await newTask();
+  recording = { id: crypto.randomUUID(), objective, tabId: tab.id, steps: [] };
+  await saveRecording();
+  renderRecording();
+  notice("");
+  try {
+    await link.attach(tab.id, "record");
+  } catch (err) {
+    if (!(err instanceof PageUnavailable || err instanceof PageGone)) throw err;
+    notice(err.message);
+  }
+  showPage();
+}
+
+async function stopAndSave() {
+  if (!recording || recording.steps.length === 0) return;
+  const first = recording.steps[0];
+  const workflow = {
+    version: 1,
+    id: recording.id,
+    objective: recording.objective,
+    site: new URL(first.url).hostname,
+    steps: recording.steps.map(({ url, html, action, target, description }) => ({ url, html, action, target, description })),
+  };
+  $("record-stop").disabled = true;
+  try {
+    const id = await backend.saveWorkflow(workflow);
+    notice(`Saved workflow ${id} (${workflow.steps.length} steps).`);
+    recording = null;
+    await saveRecording();
+    link.detach();
+  } catch (err) {
+    notice(err.message);
+  }
+  renderRecording();
+}
+
+async function discardRecording() {
+  recording = null;
+  await saveRecording();
+  link.detach();
+  renderRecording();
+  notice("Recording discarded.");
+}
+
+$("record-start").addEventListener("click", startRecording);
+$("record-stop").addEventListener("click", stopAndSave);
+$("record-discard").addEventListener("click", discardRecording);
+
+function setView(view) {
+  $("mode-assist").setAttribute("aria-selected", String(view === "assist"));
+  $("mode-record").setAttribute("aria-selected", String(view === "record"));
+  $("assist").hidden = view !== "assist";
+  $("record").hidden = view !== "record";
+}
+$("mode-assist").addEventListener("click", () => setView("assist"));
+$("mode-record").addEventListener("click", () => setView("record"));
+
+// ---- browser events ----------------------------------------------------------------------
+
+chrome.runtime.onMessage.addListener((msg, sender) => {
+  if (msg.type === Msg.COMMAND) {
+    if (msg.command === "do-it") doIt();
+    else if (msg.command === "skip-step") skip();
+    return;
+  }
+  if (msg.type !== Msg.PAGE_READY || !sender.tab) return;
+  const tabId = sender.tab.id;
+  if (recording?.tabId === tabId) {
+    link.attach(tabId, "record").catch((err) => notice(err.message));
+  } else if (task?.tabId === tabId) {
+    scheduleSuggest(NAV_DELAY_MS);
+  }
+  if (!task && !recording) showPage();
+});
+
+chrome.tabs.onUpdated.addListener((tabId, change) => {
+  if (tabId !== task?.tabId && tabId !== recording?.tabId) {
+    if (!task && !recording && change.title) showPage();
+    return;
+  }
+  if (change.title) showPage();
+  if (tabId !== task?.tabId) return;
+  if (change.url) {
+    invalidate(); // a route change: whatever was shown belongs to the previous page
+    renderStep({ state: "pending", description: "The page changed…" });
+    scheduleSuggest(NAV_DELAY_MS);
+  } else if (change.status === "complete") {
+    scheduleSuggest(NAV_DELAY_MS);
+  }
+});
+
+chrome.tabs.onActivated.addListener(() => {
+  if (!task && !recording) showPage();
+});
+
+chrome.tabs.onRemoved.addListener((tabId) => {
+  if (task?.tabId === tabId) {
+    newTask();
+    notice("The task's tab was closed.");
+  }
+});
+
+// ---- start -------------------------------------------------------------------------------
+
+async function init() {
+  const [{ task: savedTask = null }, { recording: savedRecording = null }] = await Promise.all([
+    chrome.storage.session.get("task"), chrome.storage.local.get("recording"),
+  ]);
+  task = savedTask;
+  recording = savedRecording;
+  if (task) $("objective").value = task.objective;
+  renderHistory();
+  renderStep({ state: "none" });
+  renderRecording();
+  if (recording) {
+    setView("record");
+    link.attach(recording.tabId, "record").catch((err) => notice(err.message));
+  }
+  showPage();
+  await loadSettings();
+}
+
+init();

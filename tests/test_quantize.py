@@ -1,0 +1,152 @@
+"""Export parity on tiny Qwen2 and Llama models made here, run through real llama.cpp.
+
+Random-weight tiny models have flat logits, so top-1 agreement means little on them: they are
+judged by relative L2 error and KL (the issue's measurement: ~7e-4 for F16).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from quantize.adapter import read_adapter
+from quantize.adapter_gguf import write_adapter_gguf
+from quantize.base_model import load_hf_model, resolve_base
+from quantize.export import export_model
+from quantize.llama_quant import quantize_gguf
+from quantize.merge import load_with_adapter
+from quantize.parity import gguf_logits, run_parity
+from quantize.prompts import parity_messages, render_prompt
+from quantize.provenance import make_provenance
+from tiny_models import build_tiny_model, make_lora_adapter
+
+pytestmark = pytest.mark.slow
+
+F16_REL_L2 = 2e-3  # issue's bar; measured ~6-8e-4 on these models
+
+
+@pytest.fixture(scope="module")
+def conversations():
+    """A few real prompts (pruned real pages); short budget keeps tiny-model runs fast."""
+    return parity_messages(3, budget=128)
+
+
+@pytest.fixture(scope="module", params=["qwen2", "llama"])
+def tiny(request, tmp_path_factory):
+    """A tiny model, a LoRA adapter with non-zero B, and their three llama.cpp exports."""
+    root = tmp_path_factory.mktemp(request.param)
+    base = build_tiny_model(request.param, root / "base")
+    lora = make_lora_adapter(base, root / "lora")
+    out = {
+        "kind": request.param,
+        "base": base,
+        "lora": lora,
+        "f16": export_model(base, None, root / "f16.gguf", "F16"),
+        "merged": export_model(base, lora, root / "merged.gguf", "F16", training_data="tiny test set"),
+        "adapter": write_adapter_gguf(
+            resolve_base(base), read_adapter(lora), root / "adapter.gguf", make_provenance(base, lora, None)
+        ),
+    }
+    return out
+
+
+def _ids(tokenizer, messages) -> list[int]:
+    return tokenizer(render_prompt(tokenizer, messages), add_special_tokens=False)["input_ids"]
+
+
+def test_f16_export_matches_hf(tiny, conversations):
+    model, tokenizer = load_hf_model(resolve_base(tiny["base"]))
+    report = run_parity(model, tokenizer, tiny["f16"], conversations)
+    assert report.quant == "F16"
+    assert report.rel_l2 < F16_REL_L2, report.table()
+    assert report.kl < 1e-4, report.table()
+
+
+def test_merged_export_matches_hf_plus_peft(tiny, conversations):
+    base, adapter = resolve_base(tiny["base"]), read_adapter(tiny["lora"])
+    peft_model, tokenizer = load_with_adapter(base, adapter, merge=False)
+    report = run_parity(peft_model, tokenizer, tiny["merged"], conversations)
+    assert report.rel_l2 < F16_REL_L2, report.table()
+    # the adapter must matter, or this test could not catch a merge that was skipped
+    plain, _ = load_hf_model(base)
+    assert run_parity(plain, tokenizer, tiny["merged"], conversations[:1]).rel_l2 > 0.1
+
+
+def test_gguf_adapter_on_f16_base_matches_merged_and_scale_zero_is_base(tiny, conversations):
+    _, tokenizer = load_hf_model(resolve_base(tiny["base"]))
+    ids = _ids(tokenizer, conversations[0])
+    merged = gguf_logits(tiny["merged"], ids)
+    with_adapter = gguf_logits(tiny["f16"], ids, lora_path=tiny["adapter"])
+    rel = np.linalg.norm(with_adapter - merged) / np.linalg.norm(merged)
+    assert rel < F16_REL_L2
+    base = gguf_logits(tiny["f16"], ids)
+    assert np.linalg.norm(with_adapter - base) / np.linalg.norm(base) > 0.1
+    scale_zero = gguf_logits(tiny["f16"], ids, lora_path=tiny["adapter"], lora_scale=0.0)
+    assert np.array_equal(scale_zero, base)
+
+
+def test_llama_adapter_needs_the_qk_permutation(tiny, tmp_path, conversations, monkeypatch):
+    """Without the converter's q/k permutation of lora_b the adapter is measurably wrong on Llama
+    (and harmless on Qwen2, which the converter does not permute)."""
+    from quantize import adapter_gguf
+
+    _, tokenizer = load_hf_model(resolve_base(tiny["base"]))
+    ids = _ids(tokenizer, conversations[0])
+    monkeypatch.setattr(adapter_gguf, "_permutation", lambda base: None)
+    unpermuted = write_adapter_gguf(
+        resolve_base(tiny["base"]), read_adapter(tiny["lora"]), tmp_path / "raw.gguf",
+        make_provenance(tiny["base"], tiny["lora"], None),
+    )
+    merged = gguf_logits(tiny["merged"], ids)
+    rel = np.linalg.norm(gguf_logits(tiny["f16"], ids, lora_path=unpermuted) - merged) / np.linalg.norm(merged)
+    if tiny["kind"] == "llama":
+        assert rel > 10 * F16_REL_L2
+    else:
+        assert rel < F16_REL_L2
+
+
+def test_provenance_metadata_is_written(tiny):
+    import gguf
+
+    from backend.constants import (
+        FORMAT_VERSION,
+        GGUF_KEY_ADAPTER,
+        GGUF_KEY_BASE_MODEL,
+        GGUF_KEY_FORMAT_VERSION,
+        GGUF_KEY_TRAINING_DATA,
+    )
+
+    merged = gguf.GGUFReader(tiny["merged"]).fields
+    assert merged[GGUF_KEY_FORMAT_VERSION].contents() == FORMAT_VERSION
+    assert merged[GGUF_KEY_BASE_MODEL].contents() == "base"
+    assert merged[GGUF_KEY_ADAPTER].contents().startswith("lora@sha256:")
+    assert merged[GGUF_KEY_TRAINING_DATA].contents() == "tiny test set"
+    assert merged["tokenizer.chat_template"].contents()
+    adapter = gguf.GGUFReader(tiny["adapter"]).fields
+    assert adapter["general.type"].contents() == "adapter"
+    assert adapter["adapter.type"].contents() == "lora"
+    assert adapter["adapter.lora.alpha"].contents() == pytest.approx(16.0)
+    assert adapter[GGUF_KEY_ADAPTER].contents() == merged[GGUF_KEY_ADAPTER].contents()
+
+
+@pytest.mark.parametrize(
+    "quant, rel_l2, kl",
+    [
+        # measured on these tiny models: see the report; ~4x headroom
+        ("Q8_0", 1e-2, 1e-3),
+        ("Q4_K_M", 1.2e-1, 5e-2),
+    ],
+)
+def test_quantized_exports_within_thresholds(tiny, conversations, tmp_path, quant, rel_l2, kl):
+    import gguf
+
+    model, tokenizer = load_hf_model(resolve_base(tiny["base"]))
+    path = quantize_gguf(tiny["f16"], tmp_path / f"{quant}.gguf", quant)
+    report = run_parity(model, tokenizer, path, conversations)
+    assert report.quant == quant
+    assert report.rel_l2 < rel_l2, report.table()
+    assert report.kl < kl, report.table()
+    types = {t.tensor_type.name for t in gguf.GGUFReader(path).tensors}
+    assert ("Q4_K" in types) if quant == "Q4_K_M" else ("Q8_0" in types)
+    # quantization keeps our metadata
+    assert "scribeagent.format_version" in gguf.GGUFReader(path).fields

@@ -1,0 +1,44 @@
+"""The inference worker: latest observation wins within a session, sessions take turns."""
+
+from __future__ import annotations
+
+import threading
+
+from backend.worker import InferenceWorker, Job
+
+
+def test_latest_wins_and_sessions_take_turns() -> None:
+    worker = InferenceWorker()
+    gate = threading.Event()
+    order: list[str] = []
+    cancelled: list[str] = []
+    done = threading.Event()
+
+    def job(session: str, name: str, block: bool = False, last: bool = False) -> Job:
+        def run(cancel: threading.Event) -> None:
+            if block:
+                gate.wait(5)
+                if cancel.is_set():
+                    cancelled.append(name)
+                    return
+            order.append(name)
+            if last:
+                done.set()
+        return Job(session=session, run=run, on_cancelled=lambda: cancelled.append(name))
+
+    try:
+        worker.submit(job("a", "a1", block=True))  # running, then superseded by a2
+        while not worker.stats()["running"]:
+            pass
+        worker.submit(job("b", "b1"))
+        worker.submit(job("a", "a2"))
+        worker.submit(job("c", "c1"))
+        worker.submit(job("b", "b2", last=True))  # replaces b1 (queued) and goes behind a2, c1
+        gate.set()
+        assert done.wait(5)
+        assert order == ["a2", "c1", "b2"]
+        assert sorted(cancelled) == ["a1", "b1"]
+        stats = worker.stats()
+        assert stats["cancelled"] == 1 and stats["completed"] == 3
+    finally:
+        worker.close()

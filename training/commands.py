@@ -1,0 +1,128 @@
+"""`scribeagent data synth|build|import|ground`, `scribeagent train`, `scribeagent eval`.
+
+Only argument parsing lives here; each command calls one module that does the work, importing it
+inside the command so `scribeagent --help` (and the server) never import torch or datasets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from training.readers import write_workflows
+    from training.synth.generate import family_split, synthesize
+
+    train_fams, held_fams = family_split()
+    out = Path(args.out)
+    n_held = round(args.workflows * args.heldout_fraction) if held_fams else 0
+    n_train = write_workflows(out / "train.jsonl", synthesize(args.workflows - n_held, args.seed, train_fams))
+    n_eval = write_workflows(out / "heldout.jsonl", synthesize(n_held, args.seed + 1, held_fams))
+    summary = {"train": n_train, "heldout": n_eval, "seed": args.seed,
+               "train_families": [f.name for f in train_fams], "heldout_families": [f.name for f in held_fams]}
+    (out / "synth.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {n_train} train and {n_eval} held-out workflows to {out}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from training.importers import import_file
+    from training.readers import ReadReport, write_workflows
+
+    report = ReadReport()
+    count = write_workflows(args.out, import_file(args.input, args.format, report, html_source=args.html))
+    report.print()
+    print(f"imported {count} of {report.rows} workflows into {args.out} ({len(report.problems)} skipped)")
+    return 0 if count or not report.rows else 1
+
+
+def _ground(args: argparse.Namespace) -> int:
+    from training.grounding import grounding_workflows
+    from training.readers import write_workflows
+
+    count = write_workflows(args.out, grounding_workflows(args.pages, per_page=args.per_page, seed=args.seed))
+    print(f"wrote {count} grounding workflows to {args.out}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from training.examples import BuildConfig, build_dataset
+
+    stats = build_dataset(
+        args.workflows,
+        args.out,
+        BuildConfig(max_tokens=args.max_tokens, budget=args.budget, tokenizer=args.tokenizer,
+                    gguf_file=args.gguf_file, num_proc=args.num_proc),
+    )
+    print(json.dumps(stats, indent=2))
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from training.train import main as train_main
+
+    return train_main(args.rest)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from training.evaluate import run_eval_command
+
+    return run_eval_command(args)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    data = subparsers.add_parser("data", help="make training data: synth, import, ground, build")
+    dsub = data.add_subparsers(dest="data_command", required=True, metavar="STEP")
+
+    p = dsub.add_parser("synth", help="generate synthetic workflows (train.jsonl + heldout.jsonl)")
+    p.add_argument("--out", required=True, help="output directory")
+    p.add_argument("--workflows", type=int, default=1000, help="how many workflows in total")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same workflows")
+    p.add_argument("--heldout-fraction", type=float, default=0.2,
+                   help="share of workflows drawn from the held-out families")
+    p.set_defaults(func=_synth)
+
+    p = dsub.add_parser("import", help="convert recorder / Mind2Web / ScribeAgent CSV data to workflow JSONL")
+    p.add_argument("input", help="file (or directory of Mind2Web JSON files)")
+    p.add_argument("--format", required=True, choices=("recorder", "mind2web", "scribeagent-csv"))
+    p.add_argument("--out", required=True, help="output .jsonl")
+    p.add_argument("--html", choices=("cleaned", "raw"), default="cleaned", help="Mind2Web snapshot to use")
+    p.set_defaults(func=_import)
+
+    p = dsub.add_parser("ground", help="single-step grounding workflows over real saved pages")
+    p.add_argument("pages", help="directory of .html pages (e.g. ../shared/pages)")
+    p.add_argument("--out", required=True, help="output .jsonl")
+    p.add_argument("--per-page", type=int, default=8, help="elements sampled per page")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_ground)
+
+    p = dsub.add_parser("build", help="workflows → (prompt, answer) examples as an Arrow dataset")
+    p.add_argument("workflows", nargs="+", help="workflow .jsonl files or directories")
+    p.add_argument("--out", required=True, help="dataset directory (datasets.save_to_disk)")
+    p.add_argument("--tokenizer", default=None, help="HF model dir whose tokenizer counts the budget "
+                   "(default: the served model's GGUF vocabulary)")
+    p.add_argument("--gguf-file", default=None, help="GGUF file name inside --tokenizer, if it is one")
+    p.add_argument("--max-tokens", type=int, default=2048, help="context length an example must fit")
+    p.add_argument("--budget", type=int, default=None, help="page token budget (default: what fits)")
+    p.add_argument("--num-proc", type=int, default=1, help="worker processes for datasets.map")
+    p.set_defaults(func=_build)
+
+    p = subparsers.add_parser("train", help="LoRA/QLoRA fine-tuning (flags or --config YAML; see --help)",
+                              add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_train)
+
+    p = subparsers.add_parser("eval", help="Mind2Web metrics on held-out workflows")
+    p.add_argument("workflows", nargs="+", help="held-out workflow .jsonl files")
+    p.add_argument("--model", help="tuned model: HF dir or GGUF file")
+    p.add_argument("--adapter", help="peft adapter dir (HF) or GGUF LoRA (GGUF)")
+    p.add_argument("--base", help="un-tuned base model to compare (HF dir or GGUF)")
+    p.add_argument("--gguf-file", help="GGUF file name inside an HF dir for transformers")
+    p.add_argument("--out", required=True, help="report directory (report.json, report.html, report.png)")
+    p.add_argument("--limit", type=int, default=None, help="evaluate at most this many workflows")
+    p.add_argument("--budget", type=int, default=2000, help="page token budget, as the server uses")
+    p.add_argument("--threads", type=int, default=None)
+    p.set_defaults(func=_eval)
+

@@ -1,0 +1,246 @@
+"""Page families as data: one row per kind of task people do on the web.
+
+Each family lists its screens (widgets in the order a person uses them) and objective templates
+over slot names (`{email}`, `{product}`, …; `{brand}` is the site). Optional widgets carry a
+`phrase` appended to the objective when a workflow includes them. `HELD_OUT` families never appear
+in training data, so evaluation on them measures generalisation to unseen layouts and tasks.
+"""
+
+from __future__ import annotations
+
+from training.synth.widgets import Button, Check, Family, Field, Items, Link, Screen
+
+FAMILIES: tuple[Family, ...] = (
+    Family(
+        "sign_in", "account",
+        (Screen("/login", "Sign in to your account", (
+            Field("Email address", "email"),
+            Field("Password", "password", kind="password"),
+            Check("Remember me", phrase=" and stay signed in"),
+            Link("Forgot password?", need="none"),
+            Button("Sign in"),
+            Button("Continue with Google", need="none", primary=False),
+        )),),
+        ("Sign in to {brand} as {email} with password {password}",
+         "Log into my {brand} account using {email} and the password {password}",
+         "Use {email} / {password} to sign in"),
+        nav=("Home", "Features", "Pricing"),
+    ),
+    Family(
+        "sign_up", "account",
+        (Screen("/signup", "Create your account", (
+            Field("First name", "first_name"),
+            Field("Last name", "last_name"),
+            Field("Work email", "email", kind="email"),
+            Field("Password", "password", kind="password"),
+            Field("Country", "country", kind="select", need="opt", phrase=", country {country}"),
+            Check("I agree to the Terms of Service", need="req"),
+            Check("Send me product updates", phrase=" and subscribe to product updates"),
+            Button("Create account"),
+        )),),
+        ("Create a {brand} account for {first_name} {last_name} with email {email} and password {password}",
+         "Sign up to {brand} as {first_name} {last_name} ({email}), password {password}, accepting the terms",
+         "Register a new account: name {first_name} {last_name}, email {email}, password {password}"),
+        nav=("Product", "Customers", "Pricing"),
+    ),
+    Family(
+        "newsletter", "media",
+        (Screen("/newsletter", "Get the weekly digest", (
+            Field("Your email", "email", kind="email"),
+            Check("Also send me event invitations", phrase=" and also get event invitations"),
+            Button("Subscribe"),
+        )),),
+        ("Subscribe {email} to the {brand} newsletter", "Sign up for {brand}'s weekly digest with {email}"),
+        nav=("News", "Opinion", "Culture", "Sport"),
+    ),
+    Family(
+        "search_results", "search",
+        (Screen("/", "Search the web", (Field("Search", "query", kind="search", key="Enter"),)),
+         Screen("/search", "Results", (Items("result", "result", (5, 9), style="cards"),))),
+        ("Search {brand} for '{query}' and open the result '{result}'",
+         "Look up {query} and open '{result}'", "Find '{result}' by searching for {query}"),
+        nav=("Images", "News", "Maps"),
+    ),
+    Family(
+        "shop_checkout", "shop",
+        (Screen("/", "Today's deals", (Field("Search products", "product_query", kind="search", key="Enter"),)),
+         Screen("/search", "Search results", (Items("product", "product", (4, 8), style="cards"),)),
+         Screen("/product", "Product details", (
+             Field("Quantity", "quantity", kind="select", need="opt", phrase=" (quantity {quantity})"),
+             Button("Add to cart"),
+             Button("Add to wish list", need="none", primary=False))),
+         Screen("/cart", "Your cart", (Button("Proceed to checkout"), Button("Continue shopping", need="none", primary=False))),
+         Screen("/checkout", "Shipping address", (
+             Field("Full name", "full_name"), Field("Street address", "street"),
+             Field("City", "city"), Field("ZIP code", "zip"), Button("Place order")))),
+        ("Buy the {product} on {brand} and ship it to {full_name}, {street}, {zip} {city}",
+         "Search {brand} for {product_query}, order the {product} and deliver to {full_name} at {street}, {city} {zip}",
+         "Order a {product} for {full_name} ({street}, {city}, {zip})"),
+        nav=("Deals", "Electronics", "Home & Kitchen", "Sports"),
+    ),
+    Family(
+        "settings", "saas",
+        (Screen("/settings", "Settings", (Items("settings_section", "section", (4, 6), style="tabs"),)),
+         Screen("/settings/preferences", "Preferences", (
+             Field("Language", "language", kind="select"),
+             Field("Time zone", "timezone", kind="select", need="opt", phrase=" and the time zone to {timezone}"),
+             Check("Email notifications", phrase=" and turn on email notifications"),
+             Button("Save changes"), Button("Discard", need="none", primary=False)))),
+        ("In {brand} settings, open {section} and switch the language to {language}",
+         "Change my {brand} language to {language} (under {section})"),
+        nav=("Dashboard", "Projects", "Reports"), app=True,
+    ),
+    Family(
+        "calendar_booking", "booking",
+        (Screen("/book", "Choose a service", (Items("service", "service", (4, 7), style="list"),)),
+         Screen("/book/date", "Pick a date and time", (
+             Items("day", "day", (20, 30), style="grid", heading="November 2026"),
+             Items("time", "time", (4, 8), style="list", heading="Available times"))),
+         Screen("/book/details", "Your details", (
+             Field("Name", "full_name"), Field("Email", "email", kind="email"),
+             Field("Phone", "phone", kind="tel", need="opt", phrase=", phone {phone}"),
+             Button("Confirm booking")))),
+        ("Book a {service} at {brand} on November {day} at {time} for {full_name} ({email})",
+         "Schedule {service} for {full_name}, email {email}, on Nov {day}, {time}"),
+        nav=("Services", "Team", "Locations"),
+    ),
+    Family(
+        "email_compose", "mail",
+        (Screen("/mail/inbox", "Inbox", (Button("Compose"), Items("subject", "inbox_item", (4, 8), style="list", need="none"))),
+         Screen("/mail/compose", "New message", (
+             Field("To", "email", kind="email"),
+             Field("Cc", "email", slot="cc_email", kind="email", need="opt", phrase=", cc {cc_email}"),
+             Field("Subject", "subject"), Field("Message", "body", kind="textarea"),
+             Button("Send"), Button("Save draft", need="none", primary=False)))),
+        ("Email {email} with the subject '{subject}' saying: {body}",
+         "Write to {email}: subject '{subject}', message '{body}'"),
+        nav=("Inbox", "Starred", "Sent", "Drafts"), app=True,
+    ),
+    Family(
+        "data_table", "saas",
+        (Screen("/orders", "Orders", (
+            Field("Status", "status", kind="select"),
+            Field("Search customers", "company", slot="filter", need="none"),
+            Button("Apply filters"),
+            Items("customer", "row", (5, 10), style="table", row_button="View", columns=("status", "amount")))),),
+        ("Show only {status} orders and open the order from {row}",
+         "Filter the orders table to '{status}', then view {row}'s order"),
+        nav=("Orders", "Customers", "Analytics"), app=True,
+    ),
+    Family(
+        "crm_edit", "crm",
+        (Screen("/contacts", "Contacts", (
+            Field("Search contacts", "full_name", slot="contact", kind="search", need="opt", key="Enter",
+                  phrase=" (search for them first)"),
+            Items("full_name", "contact", (5, 9), style="table", row_button="Edit", columns=("company", "job_title")))),
+         Screen("/contacts/edit", "Edit contact", (
+             Field("Phone", "phone", kind="tel"), Field("Job title", "job_title"),
+             Field("Deal stage", "stage", kind="select", need="opt", phrase=" and move the deal to {stage}"),
+             Button("Save"), Button("Delete contact", need="none", primary=False)))),
+        ("Update {contact}'s phone to {phone} and job title to {job_title} in {brand}",
+         "In the CRM, edit {contact}: phone {phone}, title {job_title}"),
+        nav=("Contacts", "Companies", "Deals", "Tasks"), app=True,
+    ),
+    Family(
+        "issue_tracker", "dev",
+        (Screen("/issues", "Issues", (Button("New issue"), Items("issue_title", "existing", (3, 7), style="list", need="none"))),
+         Screen("/issues/new", "New issue", (
+             Field("Title", "issue_title"), Field("Description", "body", kind="textarea"),
+             Field("Label", "label", kind="select"),
+             Field("Priority", "priority", kind="select", need="opt", phrase=" with {priority} priority"),
+             Field("Assignee", "full_name", slot="assignee", kind="select", need="opt", phrase=", assigned to {assignee}"),
+             Button("Submit new issue")))),
+        ("File an issue titled '{issue_title}' labelled {label}, description: {body}",
+         "Open a new {label} issue '{issue_title}' explaining: {body}"),
+        nav=("Code", "Issues", "Pull requests", "Actions"), app=True,
+    ),
+    Family(
+        "file_manager", "drive",
+        (Screen("/drive", "My Drive", (Items("folder", "folder", (4, 8), style="grid"),)),
+         Screen("/drive/folder", "Files", (Items("file", "file", (4, 9), style="table", row_button="Share", columns=("full_name",)),)),
+         Screen("/drive/share", "Share file", (
+             Field("Add people by email", "email", kind="email"),
+             Field("Permission", "permission", kind="select", need="opt", phrase=" as {permission}"),
+             Button("Send invite"), Button("Copy link", need="none", primary=False)))),
+        ("Share {file} in the {folder} folder with {email}", "Give {email} access to {folder}/{file}"),
+        nav=("My Drive", "Shared", "Recent", "Trash"), app=True,
+    ),
+    Family(
+        "travel_search", "travel",
+        (Screen("/flights", "Find flights", (
+            Field("From", "airport", slot="origin"), Field("To", "airport", slot="destination"),
+            Field("Depart", "date", kind="date"),
+            Field("Passengers", "quantity", slot="passengers", kind="select", need="opt", phrase=" for {passengers} passengers"),
+            Button("Search flights"))),
+         Screen("/flights/results", "Select your flight", (
+             Items("flight", "flight", (4, 7), style="table", row_button="Select", columns=("amount",)),
+             Button("Continue")))),
+        ("Find a flight from {origin} to {destination} on {date} and pick {flight}",
+         "Book travel {origin} → {destination}, departing {date}, choosing flight {flight}"),
+        nav=("Flights", "Hotels", "Cars", "My trips"),
+    ),
+    Family(
+        "forum_post", "forum",
+        (Screen("/forum", "Community forum", (Items("board", "board", (4, 6), style="list"),)),
+         Screen("/forum/board", "Topics", (Button("New topic"), Items("post_title", "other_topic", (3, 6), style="list", need="none"))),
+         Screen("/forum/new", "Start a new topic", (
+             Field("Topic title", "post_title"), Field("Your message", "body", kind="textarea"),
+             Check("Notify me of replies", phrase=" and get notified of replies"),
+             Button("Post topic")))),
+        ("Post '{post_title}' in the {board} board of the {brand} forum with the message: {body}",
+         "Start a topic in {board} titled '{post_title}': {body}"),
+        nav=("Forum", "Members", "Rules"),
+    ),
+    Family(
+        "bank_transfer", "bank",
+        (Screen("/accounts", "Accounts overview", (Link("Transfers"), Items("account", "other_account", (2, 4), style="list", need="none"))),
+         Screen("/transfers/new", "New transfer", (
+             Field("From account", "account", kind="select"),
+             Field("Recipient name", "full_name", slot="recipient"), Field("IBAN", "iban"),
+             Field("Amount", "amount"), Field("Reference", "reference", need="opt", phrase=" with reference '{reference}'"),
+             Button("Continue"))),
+         Screen("/transfers/confirm", "Review transfer", (Button("Confirm transfer"), Button("Edit", need="none", primary=False)))),
+        ("Send {amount} from {account} to {recipient} (IBAN {iban})",
+         "Transfer {amount} to {recipient}, IBAN {iban}, paying from {account}"),
+        nav=("Accounts", "Cards", "Payments", "Support"), app=True,
+    ),
+    Family(
+        "admin_dashboard", "admin",
+        (Screen("/admin", "Dashboard", (Link("Users"), Link("View reports", need="none"))),
+         Screen("/admin/users", "Users", (Button("Invite user"), Items("full_name", "member", (3, 7), style="table", need="none", columns=("role",)))),
+         Screen("/admin/users/invite", "Invite a user", (
+             Field("Email", "email", kind="email"), Field("Role", "role", kind="select"),
+             Check("Send welcome email", phrase=" with a welcome email"),
+             Button("Send invitation")))),
+        ("Invite {email} to {brand} as {role}", "Add a new {role} user {email} from the admin dashboard"),
+        nav=("Dashboard", "Users", "Billing", "Audit log"), app=True,
+    ),
+    Family(
+        "support_ticket", "support",
+        (Screen("/support/new", "Contact support", (
+            Field("Topic", "topic", kind="select"), Field("Subject", "subject"),
+            Field("Order number", "order", need="opt", phrase=" about order {order}"),
+            Field("Describe the problem", "body", kind="textarea"),
+            Button("Submit request"))),),
+        ("Open a {topic} support request '{subject}': {body}", "Ask {brand} support ({topic}) with subject '{subject}': {body}"),
+        nav=("Help center", "Community", "Status"),
+    ),
+    Family(
+        "job_application", "jobs",
+        (Screen("/careers", "Open positions", (Items("job", "job", (4, 8), style="cards"),)),
+         Screen("/careers/job", "Job description", (Button("Apply now"), Link("Share this job", need="none"))),
+         Screen("/careers/apply", "Apply", (
+             Field("Full name", "full_name"), Field("Email", "email", kind="email"), Field("Phone", "phone", kind="tel"),
+             Field("LinkedIn profile", "linkedin", need="opt", phrase=", LinkedIn {linkedin}"),
+             Check("I consent to the processing of my data", need="req"),
+             Button("Submit application")))),
+        ("Apply for the {job} job at {brand} as {full_name}, {email}, {phone}",
+         "Send an application to '{job}' with name {full_name}, email {email} and phone {phone}"),
+        nav=("About", "Teams", "Careers"),
+    ),
+)
+
+#: Families kept out of training (different flows and layouts; same skills).
+HELD_OUT: frozenset[str] = frozenset({"calendar_booking", "forum_post", "bank_transfer", "job_application"})
+
+BY_NAME = {f.name: f for f in FAMILIES}

@@ -1,0 +1,313 @@
+"""`scribeagent train`: LoRA / QLoRA fine-tuning on built examples, answer tokens only.
+
+One recipe, TRL-script style: `TrainArgs` (a dataclass whose `help` metadata documents every
+option) drives both the command-line flags and a YAML config (`--config training/configs/default.yaml`;
+flags override the file). Heavy imports happen inside `main`.
+
+The loss covers exactly the answer: an example is the base model's chat template applied to the
+prompt messages with the generation prompt (masked), followed by the rest of the templated
+conversation, i.e. the answer and the end-of-turn marker (learned). The prompt is tokenized on its
+own, as the server tokenizes it before generating, so training sees the serving token boundary.
+
+Runs single-process, or distributed under `torchrun` / `accelerate launch` (the HF Trainer picks
+up the environment; see `training/configs/`). On a CPU use `ddp_backend: gloo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Optional
+
+from backend.errors import DataError, ModelFileError
+
+IGNORE_INDEX = -100
+
+
+@dataclass
+class TrainArgs:
+    model: str = field(default="", metadata={"help": "base model: an HF model directory or a .gguf file"})
+    data: str = field(default="", metadata={"help": "dataset built by `scribeagent data build`"})
+    output_dir: str = field(default="runs/lora", metadata={"help": "checkpoints, adapter, loss curve, summary"})
+    eval_data: Optional[str] = field(default=None, metadata={"help": "built dataset for eval loss (default: a held-out share of --data)"})
+    eval_fraction: float = field(default=0.05, metadata={"help": "share of workflows held out for eval loss when --eval-data is not given"})
+    lora_r: int = field(default=64, metadata={"help": "LoRA rank (paper: 64)"})
+    lora_alpha: int = field(default=128, metadata={"help": "LoRA alpha (paper: 128)"})
+    lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})
+    lora_targets: str = field(default="all-linear", metadata={"help": "comma-separated module names, or all-linear"})
+    qlora: bool = field(default=False, metadata={"help": "load the base in 4-bit with bitsandbytes (QLoRA)"})
+    epochs: float = field(default=2.0, metadata={"help": "training epochs"})
+    max_steps: int = field(default=-1, metadata={"help": "stop after this many optimizer steps (overrides epochs)"})
+    learning_rate: float = field(default=2e-4, metadata={"help": "peak learning rate"})
+    lr_scheduler: str = field(default="cosine", metadata={"help": "transformers scheduler name"})
+    warmup: float = field(default=0.03, metadata={"help": "warm-up: a ratio (<1) or a number of steps"})
+    weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay"})
+    batch_size: int = field(default=1, metadata={"help": "examples per device per step"})
+    grad_accum: int = field(default=8, metadata={"help": "gradient accumulation steps"})
+    max_length: int = field(default=2048, metadata={"help": "drop examples longer than this many tokens"})
+    max_examples: Optional[int] = field(default=None, metadata={"help": "use only the first N examples"})
+    gradient_checkpointing: bool = field(default=True, metadata={"help": "trade compute for memory"})
+    bf16: Optional[bool] = field(default=None, metadata={"help": "bf16 mixed precision (default: on when a GPU supports it)"})
+    logging_steps: int = field(default=1, metadata={"help": "log loss every N steps"})
+    save_steps: int = field(default=100, metadata={"help": "checkpoint every N steps"})
+    eval_steps: Optional[int] = field(default=None, metadata={"help": "eval loss every N steps (default: each epoch)"})
+    resume: bool = field(default=False, metadata={"help": "continue from the last checkpoint in output_dir"})
+    seed: int = field(default=0, metadata={"help": "random seed (data order, LoRA init)"})
+    threads: Optional[int] = field(default=None, metadata={"help": "torch CPU threads"})
+    ddp_backend: Optional[str] = field(default=None, metadata={"help": "gloo on CPU, nccl on GPU (distributed runs)"})
+    progress: bool = field(default=True, metadata={"help": "show a progress bar"})
+
+
+def parse_args(argv: list[str] | None) -> TrainArgs:
+    """Flags override the YAML `--config`, which overrides the dataclass defaults."""
+    parser = argparse.ArgumentParser(prog="scribeagent train", description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--config", help="YAML file with any of the options below")
+    for f in fields(TrainArgs):
+        flag = "--" + f.name.replace("_", "-")
+        kind = f.type if isinstance(f.type, str) else f.type.__name__
+        if "bool" in kind:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=f.metadata["help"])
+        else:
+            conv = int if "int" in kind else float if "float" in kind else str
+            parser.add_argument(flag, type=conv, default=f.default, help=f.metadata["help"])
+    pre, _ = parser.parse_known_args(argv)
+    if pre.config:
+        import yaml
+
+        try:
+            config = yaml.safe_load(Path(pre.config).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise DataError(f"cannot read config {pre.config}: {exc}") from exc
+        known = {f.name for f in fields(TrainArgs)}
+        unknown = set(config) - known
+        if unknown:
+            raise DataError(f"{pre.config}: unknown options {sorted(unknown)}")
+        parser.set_defaults(**config)
+    ns = parser.parse_args(argv)
+    args = TrainArgs(**{f.name: getattr(ns, f.name) for f in fields(TrainArgs)})
+    for name in ("model", "data"):
+        if not getattr(args, name):
+            parser.error(f"--{name} is required (flag or config)")
+    return args
+
+
+def load_base(model: str, *, qlora: bool = False, dtype: Any = None) -> tuple[Any, Any]:
+    """(model, tokenizer) from an HF directory or a GGUF file (dequantized by transformers)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    path = Path(model).expanduser()
+    if not path.exists():
+        raise ModelFileError(f"base model not found: {path}")
+    kwargs: dict[str, Any] = {"dtype": dtype or torch.float32}
+    where = str(path)
+    if path.is_file():
+        if path.suffix != ".gguf":
+            raise ModelFileError(f"{path} is neither a model directory nor a .gguf file")
+        where, kwargs["gguf_file"] = str(path.parent), path.name
+    if qlora:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32)
+    tok_kwargs = {"gguf_file": kwargs["gguf_file"]} if "gguf_file" in kwargs else {}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(where, **tok_kwargs)
+        base = AutoModelForCausalLM.from_pretrained(where, **kwargs)
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"cannot load base model {path}: {exc}") from exc
+    if tokenizer.chat_template is None:
+        raise ModelFileError(f"{path} has no chat template; ScribeAgent examples are chat conversations")
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return base, tokenizer
+
+
+def encode_example(tokenizer: Any, messages: list[dict[str, str]], answer: str) -> dict[str, list[int]]:
+    """Token ids and labels: the templated prompt is masked, the templated answer is learned.
+
+    Raises DataError if the template does not render the prompt as a prefix of the conversation
+    (then there is no exact boundary between what the model reads and what it must write).
+    """
+    prompt = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+    full = tokenizer.apply_chat_template([*messages, {"role": "assistant", "content": answer}], tokenize=False)
+    if not full.startswith(prompt):
+        raise DataError("the chat template does not extend the generation prompt with the answer")
+    prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    answer_ids = tokenizer(full[len(prompt):], add_special_tokens=False)["input_ids"]
+    return {"input_ids": prompt_ids + answer_ids, "labels": [IGNORE_INDEX] * len(prompt_ids) + answer_ids}
+
+
+class PadCollator:
+    """Right-pad a batch; padding is never attended to nor learned."""
+
+    def __init__(self, pad_id: int) -> None:
+        self.pad_id = pad_id
+
+    def __call__(self, rows: list[dict[str, list[int]]]) -> dict[str, Any]:
+        import torch
+
+        width = max(len(r["input_ids"]) for r in rows)
+        ids = [r["input_ids"] + [self.pad_id] * (width - len(r["input_ids"])) for r in rows]
+        labels = [r["labels"] + [IGNORE_INDEX] * (width - len(r["labels"])) for r in rows]
+        mask = [[1] * len(r["input_ids"]) + [0] * (width - len(r["input_ids"])) for r in rows]
+        return {"input_ids": torch.tensor(ids), "labels": torch.tensor(labels), "attention_mask": torch.tensor(mask)}
+
+
+def tokenize_dataset(ds: Any, tokenizer: Any, max_length: int) -> tuple[Any, int]:
+    """(tokenized dataset, examples dropped for length)."""
+    def enc(row: dict[str, Any]) -> dict[str, Any]:
+        return encode_example(tokenizer, row["messages"], row["answer"])
+
+    before = len(ds)
+    out = ds.map(enc, remove_columns=ds.column_names, desc="tokenizing")
+    out = out.filter(lambda ids: len(ids) <= max_length, input_columns="input_ids")
+    return out, before - len(out)
+
+
+def split_by_workflow(ds: Any, fraction: float, seed: int) -> tuple[Any, Any]:
+    """Hold out whole workflows (steps of one workflow share pages: splitting them would leak)."""
+    import random
+
+    ids = sorted(set(ds["workflow_id"]))
+    if fraction <= 0 or len(ids) < 2:
+        return ds, None
+    held = set(random.Random(seed).sample(ids, max(1, round(len(ids) * fraction))))
+    return (ds.filter(lambda w: w not in held, input_columns="workflow_id"),
+            ds.filter(lambda w: w in held, input_columns="workflow_id"))
+
+
+def plot_loss(history: list[dict[str, Any]], path: Path) -> None:
+    """Training (and eval) loss against step, as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    train = [(h["step"], h["loss"]) for h in history if "loss" in h]
+    evals = [(h["step"], h["eval_loss"]) for h in history if "eval_loss" in h]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if train:
+        ax.plot(*zip(*train), label="train loss")
+    if evals:
+        ax.plot(*zip(*evals), "o-", label="eval loss")
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel("loss (answer tokens)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    import torch
+    from datasets import load_from_disk
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import Trainer, TrainingArguments
+    from transformers.trainer_utils import get_last_checkpoint
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    gpu = torch.cuda.is_available()
+    bf16 = args.bf16 if args.bf16 is not None else (gpu and torch.cuda.is_bf16_supported())
+    if args.qlora and not gpu:
+        print("warning: QLoRA on CPU is slow; bitsandbytes 4-bit is meant for GPUs", file=sys.stderr)
+
+    out = Path(args.output_dir)
+    try:
+        data = load_from_disk(args.data)
+    except FileNotFoundError as exc:
+        raise DataError(f"no built dataset at {args.data} (run `scribeagent data build`)") from exc
+    if args.max_examples:
+        data = data.select(range(min(args.max_examples, len(data))))
+    if args.eval_data:
+        train_rows, eval_rows = data, load_from_disk(args.eval_data)
+    else:
+        train_rows, eval_rows = split_by_workflow(data, args.eval_fraction, args.seed)
+
+    model, tokenizer = load_base(args.model, qlora=args.qlora)
+    train_ds, too_long = tokenize_dataset(train_rows, tokenizer, args.max_length)
+    eval_ds = tokenize_dataset(eval_rows, tokenizer, args.max_length)[0] if eval_rows is not None else None
+    if len(train_ds) == 0:
+        raise DataError(f"no training examples fit in --max-length {args.max_length}")
+
+    if args.qlora:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.gradient_checkpointing)
+    targets: Any = args.lora_targets if args.lora_targets == "all-linear" else [t.strip() for t in args.lora_targets.split(",")]
+    model = get_peft_model(model, LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
+                                             target_modules=targets, task_type="CAUSAL_LM"))
+
+    resume = get_last_checkpoint(str(out)) if args.resume and out.is_dir() else None
+    if args.resume and resume is None:
+        print(f"no checkpoint in {out}; starting from scratch", file=sys.stderr)
+    targs = TrainingArguments(
+        output_dir=str(out),
+        per_device_train_batch_size=args.batch_size,
+        per_device_eval_batch_size=args.batch_size,
+        gradient_accumulation_steps=args.grad_accum,
+        num_train_epochs=args.epochs,
+        max_steps=args.max_steps,
+        learning_rate=args.learning_rate,
+        lr_scheduler_type=args.lr_scheduler,
+        warmup_steps=args.warmup,
+        weight_decay=args.weight_decay,
+        logging_steps=args.logging_steps,
+        logging_first_step=True,
+        save_steps=args.save_steps,
+        save_total_limit=2,
+        eval_strategy=("steps" if args.eval_steps else "epoch") if eval_ds is not None else "no",
+        eval_steps=args.eval_steps,
+        bf16=bf16,
+        gradient_checkpointing=args.gradient_checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False},
+        report_to="none",
+        seed=args.seed,
+        data_seed=args.seed,
+        remove_unused_columns=False,
+        disable_tqdm=not args.progress,
+        ddp_backend=args.ddp_backend,
+        use_cpu=not gpu,
+        include_num_input_tokens_seen="non_padding",
+    )
+    trainer = Trainer(model=model, args=targs, train_dataset=train_ds, eval_dataset=eval_ds,
+                      data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer)
+    start = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=resume)
+    seconds = time.perf_counter() - start
+
+    if trainer.is_world_process_zero():
+        adapter_dir = out / "adapter"
+        model.save_pretrained(adapter_dir)
+        tokenizer.save_pretrained(adapter_dir)
+        history = trainer.state.log_history
+        plot_loss(history, out / "loss.png")
+        losses = [h["loss"] for h in history if "loss" in h]
+        evals = [h["eval_loss"] for h in history if "eval_loss" in h]
+        tokens = trainer.state.num_input_tokens_seen
+        summary = {
+            "base": args.model, "data": args.data, "examples": len(train_ds), "eval_examples": len(eval_ds) if eval_ds else 0,
+            "dropped_too_long": too_long, "steps": trainer.state.global_step, "resumed_from": resume,
+            "first_loss": losses[0] if losses else None, "last_loss": losses[-1] if losses else None,
+            "eval_loss": evals[-1] if evals else None, "train_loss": result.training_loss,
+            "tokens_seen": tokens, "seconds": round(seconds, 2),
+            "tokens_per_s": round(tokens / seconds, 1) if seconds > 0 and tokens else None,
+            "world_size": int(os.environ.get("WORLD_SIZE", "1")), "args": asdict(args),
+        }
+        (out / "train_summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+        print(f"adapter: {adapter_dir}  loss {summary['first_loss']} → {summary['last_loss']}  "
+              f"({summary['tokens_per_s']} tokens/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
