@@ -8,15 +8,18 @@ llama.cpp's own quantizer asked for F16 with requantization allowed.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from pathlib import Path
 
 from platformdirs import user_cache_dir
 
 from backend.errors import ModelFileError
-from backend.model_files import _SERVED_FILE, atomic_destination, bundled_model_path, check_gguf
+from backend.model_files import atomic_destination, bundled_model_path, check_gguf
 
+_SERVED_FILE = "SmolLM2-135M-Instruct.F16.gguf"
 _LOCK = threading.Lock()
 #: A prompt whose greedy next tokens must agree between the bundled and the converted model.
 _PROBE = "The capital of France is"
@@ -40,6 +43,9 @@ def served_default_model(cache_dir: str | os.PathLike[str] | None = None) -> Pat
 def _convert(source: Path, target: Path) -> None:
     import llama_cpp
 
+    # llama.cpp logs every tensor it converts; its Python binding routes that through this logger.
+    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
+    _remove_stale_parts(target)
     tmp = atomic_destination(target)
     try:
         params = llama_cpp.llama_model_quantize_default_params()
@@ -53,6 +59,14 @@ def _convert(source: Path, target: Path) -> None:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _remove_stale_parts(target: Path, older_than_s: float = 600) -> None:
+    """Drop temp files of conversions that died (a crash cannot run their cleanup)."""
+    now = time.time()
+    for part in target.parent.glob(f".{target.name}.*.part"):
+        if now - part.stat().st_mtime > older_than_s:
+            part.unlink(missing_ok=True)
 
 
 def _greedy(path: Path, n: int = 4) -> list[int]:

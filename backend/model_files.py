@@ -16,9 +16,7 @@ from pathlib import Path
 from backend.errors import ModelFileError
 
 GGUF_MAGIC = b"GGUF"
-DEFAULT_MODEL_NAME = "SmolLM2-135M-Instruct"
 _BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_SERVED_FILE = "SmolLM2-135M-Instruct.F16.gguf"
 
 
 def bundled_model_path() -> Path:

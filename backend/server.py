@@ -46,7 +46,7 @@ from backend.security import (
 from backend.tokens import LlamaVocab, TokenCounter, default_counter
 from backend.worker import InferenceWorker, Job
 from backend.workflow_routes import router as workflow_router
-from backend.workflow_store import WorkflowStore
+from backend.workflow_store import WorkflowStore, default_store_path
 
 log = logging.getLogger("scribeagent.server")
 
@@ -106,7 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.token = load_or_create_token(settings.config_dir)
-        app.state.workflows = WorkflowStore(settings.data_dir / "workflows.sqlite3")
+        app.state.workflows = WorkflowStore(default_store_path(settings.data_dir))
         runtime = Runtime(settings)
         app.state.runtime = runtime
         threading.Thread(target=runtime.load, name="scribeagent-load", daemon=True).start()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sys
 import threading
 import unicodedata
 from typing import Protocol, runtime_checkable
@@ -92,8 +91,9 @@ class LlamaVocab:
         except (ValueError, RuntimeError) as exc:
             raise ModelFileError(f"cannot load the tokenizer of {path}: {exc}") from exc
         self.path = path
-        # llama.cpp's tokenizer keeps per-context state; one caller at a time.
-        self._lock = threading.Lock()
+        # llama.cpp's tokenizer and the memo are shared state: one caller at a time (reentrant,
+        # because counting tokenizes the pieces it has not seen yet).
+        self._lock = threading.RLock()
         pre = self._llama.metadata.get("tokenizer.ggml.pre", "")
         self._pieces = _pretokenizer() if pre in _PIECEWISE_PRE else None
         self._memo: dict[str, int] = {}
@@ -112,13 +112,14 @@ class LlamaVocab:
         if self._pieces is None or max(text) > "\uffff":  # astral planes: no class tables there
             return len(self.tokenize(text))
         pieces = self._pieces.findall(text)
-        memo = self._memo
-        missing = {p for p in pieces if p not in memo}
-        if missing:
-            if len(memo) + len(missing) > _MEMO_LIMIT:
-                memo.clear()
-            memo.update(self._count_pieces(sorted(missing)))
-        return sum(map(memo.__getitem__, pieces))
+        with self._lock:
+            memo = self._memo
+            missing = set(pieces).difference(memo)
+            if missing:
+                if len(memo) + len(missing) > _MEMO_LIMIT:
+                    memo.clear()
+                memo.update(self._count_pieces(sorted(missing)))
+            return sum(map(memo.__getitem__, pieces))
 
     def _count_pieces(self, pieces: list[str]) -> dict[str, int]:
         """Token counts of many pre-tokens in one llama.cpp call.

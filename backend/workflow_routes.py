@@ -1,8 +1,9 @@
 """HTTP routes for recorded workflows: the extension saves recordings, tools list and fetch them.
 
 Every route requires the pairing token (recordings contain page snapshots of the person's work).
-The store is the one the server's lifespan put on `app.state.workflows`; SQLite calls run in the
-thread pool because a durable commit waits for fsync.
+Errors are `ApiError`s, rendered by the server's one error handler. The store is the one the
+server's lifespan put on `app.state.workflows`; SQLite calls run in the thread pool because a
+durable commit waits for fsync.
 """
 
 from __future__ import annotations
@@ -11,21 +12,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from backend.constants import ErrorCode, MessageType
+from backend.constants import ErrorCode
 from backend.errors import DataError
-from backend.security import require_token
+from backend.security import ApiError, require_token
 from backend.workflow_model import Workflow
 from backend.workflow_store import WorkflowConflict, WorkflowStore
 
 router = APIRouter(prefix="/v1/workflows", dependencies=[Depends(require_token)], tags=["workflows"])
-
-
-def _error(status: int, code: ErrorCode, message: str) -> JSONResponse:
-    """The protocol's error body (`docs/protocol.md`), so the extension handles one shape."""
-    return JSONResponse({"type": MessageType.ERROR.value, "code": code.value, "message": message}, status_code=status)
 
 
 def _store(request: Request) -> WorkflowStore:
@@ -38,13 +33,13 @@ async def add_workflow(request: Request) -> Any:
     try:
         workflow = Workflow.model_validate_json(body)
     except ValidationError as exc:
-        return _error(400, ErrorCode.BAD_MESSAGE, f"not a valid workflow: {exc}")
+        raise ApiError(422, ErrorCode.BAD_MESSAGE, f"not a valid workflow: {exc}") from exc
     try:
         workflow_id = await run_in_threadpool(_store(request).add, workflow)
     except WorkflowConflict as exc:
-        return _error(409, ErrorCode.BAD_MESSAGE, str(exc))
+        raise ApiError(409, ErrorCode.BAD_MESSAGE, str(exc)) from exc
     except DataError as exc:
-        return _error(500, ErrorCode.BAD_MESSAGE, str(exc))
+        raise ApiError(500, ErrorCode.BAD_MESSAGE, str(exc)) from exc
     return {"id": workflow_id}
 
 
@@ -57,12 +52,12 @@ async def list_workflows(request: Request) -> Any:
 async def get_workflow(workflow_id: str, request: Request) -> Any:
     workflow = await run_in_threadpool(_store(request).get, workflow_id)
     if workflow is None:
-        return _error(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
+        raise ApiError(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
     return workflow.model_dump(mode="json")
 
 
 @router.delete("/{workflow_id}")
 async def delete_workflow(workflow_id: str, request: Request) -> Any:
     if not await run_in_threadpool(_store(request).delete, workflow_id):
-        return _error(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
+        raise ApiError(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
     return {"deleted": workflow_id}

@@ -98,6 +98,28 @@ def measure(threads: int, repeat: int) -> list[dict[str, object]]:
     return rows
 
 
+def format_comparison(threads: int, n_prompt: int = 1000) -> list[dict[str, object]]:
+    """Prefill speed of the shipped Q4_1 against the F16 we serve (why we convert at first start)."""
+    from llama_cpp import Llama
+
+    from backend.default_model import served_default_model
+    from backend.model_files import bundled_model_path
+
+    rows = []
+    for label, path in (("Q4_1 (shipped)", bundled_model_path()), ("F16 (served)", served_default_model())):
+        llm = Llama(model_path=str(path), n_ctx=2048, n_batch=256, n_threads=threads, verbose=False)
+        tokens = (llm.tokenize(pick_page()[:20000], add_bos=False) * 2)[:n_prompt]
+        times = []
+        for _ in range(3):
+            llm.reset()
+            start = time.perf_counter()
+            llm.eval(tokens)
+            times.append(time.perf_counter() - start)
+        rows.append({"model": label, "prompt_tokens": n_prompt, "prefill_tok_s": round(n_prompt / min(times), 1)})
+        llm.close()
+    return rows
+
+
 def server_peak_rss(threads: int) -> float:
     """MB of peak resident memory of a real server after one suggestion per page size."""
     from websockets.sync.client import connect
@@ -125,13 +147,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    formats = format_comparison(args.threads)
+    print_table(formats, title=f"Prefill speed of the default model's formats, {args.threads} threads")
     rows = measure(args.threads, args.repeat)
     print_table(rows, title=f"Suggestion latency, default model, {args.threads} threads (median of {args.repeat})")
     rss = server_peak_rss(args.threads)
     print(f"\nserver peak RSS: {rss:.0f} MB (target <= 600 MB)")
     worst = max(r["overhead_pct"] for r in rows)
     print(f"largest overhead over bare llama-cpp-python: {worst:.1f}% (target <= 15%)")
-    write_json("latency", {"threads": args.threads, "repeat": args.repeat, "rows": rows, "server_peak_rss_mb": rss})
+    write_json("latency", {"threads": args.threads, "repeat": args.repeat, "formats": formats, "rows": rows,
+                           "server_peak_rss_mb": rss})
 
 
 if __name__ == "__main__":

@@ -46,6 +46,14 @@ def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | Non
     return "\n".join([line, sep, *body])
 
 
+def print_table(rows: Sequence[Mapping[str, Any]], *, title: str | None = None,
+                columns: Sequence[str] | None = None) -> None:
+    """Print `rows` as a table, under `title` if given."""
+    if title:
+        print(title)
+    print(format_table(rows, columns))
+
+
 def write_json(name: str, payload: Mapping[str, Any]) -> Path:
     """Write `payload` (plus when/where it ran) to bench/results/<name>.json; returns the path."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -55,10 +55,10 @@ def _lora_pairs(adapter: Adapter) -> dict[str, dict[str, Any]]:
 def _base_shapes(base: BaseModel, name_map: Any) -> dict[str, tuple[int, int]]:
     """GGUF tensor name → (out, in) of the base's 2-D weights, read from file headers only."""
     if base.is_gguf:
-        import gguf
+        from quantize.gguf_meta import read_header
 
-        reader = gguf.GGUFReader(base.path)
-        return {t.name: (int(t.shape[1]), int(t.shape[0])) for t in reader.tensors if len(t.shape) == 2}
+        dims = read_header(base.path).tensors
+        return {name: (int(d[1]), int(d[0])) for name, d in dims.items() if len(d) == 2}
     from safetensors import safe_open
 
     shapes: dict[str, tuple[int, int]] = {}

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from backend.errors import ModelFileError
-from backend.model_files import check_gguf
 
 #: HF architecture → llama.cpp architecture, for the bases whose export parity is proven by tests.
 #: Other architectures may convert fine, but an export we have not measured is refused rather than
@@ -49,30 +48,27 @@ def _unsupported(arch: str, where: Path) -> ModelFileError:
     return ModelFileError(f"architecture {arch!r} of {where} is not supported for export (supported: {names})")
 
 
-def _gguf_field(reader: Any, key: str, path: Path) -> Any:
-    field = reader.fields.get(key)
-    if field is None:
+def _gguf_field(metadata: dict[str, Any], key: str, path: Path) -> Any:
+    if key not in metadata:
         raise ModelFileError(f"GGUF file {path} lacks metadata {key}; is it a language model?")
-    return field.contents()
+    return metadata[key]
 
 
 def _resolve_gguf(path: Path) -> BaseModel:
-    import gguf
+    from quantize.gguf_meta import read_header
 
-    check_gguf(path, what="base model")
-    reader = gguf.GGUFReader(path)
-    arch = _gguf_field(reader, "general.architecture", path)
+    meta = read_header(path).metadata
+    arch = _gguf_field(meta, "general.architecture", path)
     if arch not in _HF_BY_GGUF:
         raise _unsupported(arch, path)
-    n_head = int(_gguf_field(reader, f"{arch}.attention.head_count", path))
-    kv_field = reader.fields.get(f"{arch}.attention.head_count_kv")
+    n_head = int(_gguf_field(meta, f"{arch}.attention.head_count", path))
     return BaseModel(
         path=path,
         is_gguf=True,
         architecture=_HF_BY_GGUF[arch],
-        n_layer=int(_gguf_field(reader, f"{arch}.block_count", path)),
+        n_layer=int(_gguf_field(meta, f"{arch}.block_count", path)),
         n_head=n_head,
-        n_kv_head=int(kv_field.contents()) if kv_field is not None else n_head,
+        n_kv_head=int(meta.get(f"{arch}.attention.head_count_kv", n_head)),
     )
 
 

@@ -12,7 +12,6 @@ first tokens are predicted — plus a short greedy continuation. Metrics:
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,11 +98,12 @@ def gguf_quant_name(path: Path) -> str:
     """The quantization llama.cpp recorded in `general.file_type` (e.g. "Q4_K_M")."""
     import gguf
 
-    field_ = gguf.GGUFReader(path).fields.get("general.file_type")
-    if field_ is None:
+    from quantize.gguf_meta import read_header
+
+    file_type = read_header(path).metadata.get("general.file_type")
+    if file_type is None:
         return "F32"
-    name = gguf.LlamaFileType(int(field_.contents())).name
-    return name.removeprefix("MOSTLY_").removeprefix("ALL_")
+    return gguf.LlamaFileType(int(file_type)).name.removeprefix("MOSTLY_").removeprefix("ALL_")
 
 
 class _HfSide:
@@ -133,6 +133,8 @@ class _GgufSide:
     """The served model: llama.cpp with the GGUF (+ GGUF LoRA adapter)."""
 
     def __init__(self, gguf_path: Path, lora_path: Path | None, lora_scale: float, n_ctx: int) -> None:
+        # One thread: results do not depend on the thread count (no cross-thread reductions), and
+        # on a busy machine llama.cpp's spinning thread barriers make 2+ threads many times slower.
         from llama_cpp import Llama
 
         try:
@@ -143,7 +145,7 @@ class _GgufSide:
                 logits_all=True,
                 n_ctx=n_ctx,
                 n_batch=512,
-                n_threads=os.cpu_count() or 1,
+                n_threads=1,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:

@@ -36,6 +36,7 @@ SECRET = "hunter2-do-not-record"
 SHOTS = DOCS if os.environ.get("SCRIBEAGENT_SCREENSHOTS") else Path(tempfile.gettempdir()) / "scribeagent-shots"
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+expect.set_options(timeout=15_000)  # two shared cores: allow for a slow moment, never for a wrong answer
 
 PAGES = {
     "invoices.html": """<!doctype html><html><head><meta charset="utf-8"><title>Invoices · Acme Books</title>
@@ -76,6 +77,13 @@ function render() {
 }
 render();
 </script></body></html>""",
+    "search.html": """<!doctype html><html><head><meta charset="utf-8"><title>Search</title></head><body>
+<form action="/saved.html"><input name="q" id="q" value="overdue invoices"></form>
+<ul id="list"></ul>
+<script>function addItems() { for (let i = 1; i <= 8; i++) {
+  const li = document.createElement('li'); const b = document.createElement('button');
+  b.textContent = 'Item ' + i; b.id = 'item' + i; li.append(b); document.getElementById('list').append(li); } }</script>
+</body></html>""",
 }
 
 RULES = {
@@ -84,6 +92,10 @@ RULES = {
         {"url": "invoices.html", "step": {"description": "Click 'New invoice'", "action": "click", "find": "New invoice"}},
         {"url": "new.html", "step": {"description": "Type 'ACME' into Customer", "action": "type", "text": "ACME",
                                      "find": 'name="customer"'}},
+        {"url": "search.html", "objective": "press", "step": {"description": "Press Enter", "action": "key",
+                                                              "text": "Enter", "find": 'name="q"'}},
+        {"url": "search.html", "step": {"description": "Click 'Item 7'", "action": "click", "find": "Item 7"}},
+        {"url": "search.html", "step": {"description": "Search", "action": "type", "text": "late", "find": 'name="q"'}},
         {"url": "view=settings", "step": {"description": "Check 'Dark mode'", "action": "click", "find": 'id="dark"'}},
         {"url": "spa.html", "step": {"description": "Click 'Go to settings'", "action": "click", "find": "Go to settings"}},
     ],
@@ -237,6 +249,24 @@ def browser() -> Iterator[Browser]:
         assert not b.errors, b.errors
 
 
+@pytest.fixture()
+def paired(browser: Browser, scripted_backend: BackendProcess) -> Browser:
+    """The browser connected to the scripted backend, in assist mode, with no task."""
+    if browser.panel.locator("#status-text").text_content() != "Connected, model scripted:rules.json":
+        browser.pair(scripted_backend.url, scripted_backend.token)
+        expect(browser.panel.locator("#status")).to_have_class("status connected")
+    browser.panel.click("#mode-assist")
+    browser.panel.click("#new-task")
+    return browser
+
+
+def start_task(browser: Browser, url: str, objective: str) -> None:
+    browser.page.goto(url)
+    browser.page.bring_to_front()
+    browser.panel.fill("#objective", objective)
+    browser.panel.click("#start")
+
+
 def test_panel_explains_why_it_is_not_connected(browser: Browser, scripted_backend: BackendProcess) -> None:
     status = browser.panel.locator("#status-text")
     expect(status).to_contain_text("Not paired")
@@ -252,27 +282,28 @@ def test_panel_connects(browser: Browser, scripted_backend: BackendProcess) -> N
     expect(browser.panel.locator("#status")).to_have_class("status connected")
 
 
-def test_objective_highlights_the_suggested_element(browser: Browser, site: str) -> None:
-    browser.page.goto(f"{site}/invoices.html")
-    browser.page.bring_to_front()
-    browser.panel.fill("#objective", "Create an invoice for ACME")
-    browser.panel.click("#start")
+def test_objective_highlights_the_suggested_element(paired: Browser, site: str) -> None:
+    browser = paired
+    start_task(browser, f"{site}/invoices.html", "Create an invoice for ACME")
     browser.wait_for_step("Click 'New invoice'")
     expect(browser.panel.locator("#step-number")).to_have_text("Step 1")
     assert browser.highlight()["label"] == "1. Click 'New invoice'"
     assert browser.highlighted_element_id() == "new"
     SHOTS.mkdir(exist_ok=True)
     browser.page.screenshot(path=str(SHOTS / "highlighted-page.png"))
-    browser.panel.screenshot(path=str(SHOTS / "panel.png"))
 
 
-def test_do_it_clicks_and_navigation_brings_the_next_step(browser: Browser, site: str) -> None:
+def test_do_it_clicks_and_navigation_brings_the_next_step(paired: Browser, site: str) -> None:
+    browser = paired
+    start_task(browser, f"{site}/invoices.html", "Create an invoice for ACME")
+    browser.wait_for_step("Click 'New invoice'")
     browser.panel.click("#do-it")
     browser.page.wait_for_url(f"{site}/new.html")
     browser.wait_for_step("Type 'ACME' into Customer")
     expect(browser.panel.locator("#history li")).to_have_text(["Click 'New invoice'"])
     assert browser.highlight()["label"] == "2. Type 'ACME' into Customer"
     assert browser.highlighted_element_id() == "customer"
+    browser.panel.screenshot(path=str(SHOTS / "panel.png"))
 
     browser.panel.locator("body").press("d")  # the in-panel shortcut for "Do it"
     expect(browser.page.locator("#customer")).to_have_value("ACME")
@@ -280,27 +311,59 @@ def test_do_it_clicks_and_navigation_brings_the_next_step(browser: Browser, site
     expect(browser.panel.locator("#history li")).to_have_count(2)
 
 
-def test_manual_click_and_spa_route_change(browser: Browser, site: str) -> None:
-    browser.panel.click("#new-task")
+def test_manual_click_and_spa_route_change(paired: Browser, site: str) -> None:
+    browser = paired
     expect(browser.panel.locator("#history li")).to_have_count(0)
     assert browser.highlight() is None
-    browser.page.goto(f"{site}/spa.html")
-    browser.panel.fill("#objective", "Turn on dark mode")
-    browser.panel.click("#start")
+    start_task(browser, f"{site}/spa.html", "Turn on dark mode")
     browser.wait_for_step("Click 'Go to settings'")
     browser.page.click("#go")  # the person does it by hand; the app changes route with pushState
     browser.wait_for_step("Check 'Dark mode'")
     expect(browser.panel.locator("#history li")).to_have_text(["Click 'Go to settings'(you)"])
     assert browser.highlighted_element_id() == "dark"
 
+    browser.panel.reload()  # closing and reopening the panel keeps the task and finds the step again
+    browser.wait_for_step("Check 'Dark mode'")
+    expect(browser.panel.locator("#history li")).to_have_text(["Click 'Go to settings'(you)"])
+
     browser.panel.click("#skip")
     expect(browser.panel.locator("#history li.skipped")).to_have_count(1)
 
 
+def test_do_it_presses_a_key(paired: Browser, site: str) -> None:
+    browser = paired
+    start_task(browser, f"{site}/search.html", "press enter to search")
+    browser.wait_for_step("Press Enter")
+    browser.panel.click("#do-it")
+    browser.page.wait_for_url(f"{site}/saved.html?q=overdue+invoices")
+
+
+def test_significant_dom_change_brings_a_fresh_suggestion(paired: Browser, site: str) -> None:
+    browser = paired
+    start_task(browser, f"{site}/search.html", "open the seventh item")
+    browser.wait_for_step("Search")  # no 'Item 7' on the page yet
+    browser.page.evaluate("addItems()")  # the page changes by itself: no navigation, no user action
+    browser.wait_for_step("Click 'Item 7'")
+    assert browser.highlighted_element_id() == "item7"
+    expect(browser.panel.locator("#history li")).to_have_count(0)
+    # The keyboard command (Alt+Shift+S) arrives as a message from the service worker.
+    browser.worker.evaluate("chrome.runtime.sendMessage({type: 'command', command: 'skip-step'})")
+    expect(browser.panel.locator("#history li.skipped")).to_have_text(["Click 'Item 7'(skipped)"])
+
+
+def test_pages_that_cannot_be_scripted_fail_soft(paired: Browser, site: str) -> None:
+    browser = paired
+    start_task(browser, f"{site}/invoices.html", "Create an invoice")
+    browser.wait_for_step("Click 'New invoice'")
+    browser.page.goto("data:text/html,<button>Not a web page</button>")
+    expect(browser.panel.locator("#notice")).to_contain_text("works on web pages")
+    expect(browser.panel.locator("#do-it")).to_be_disabled()
+
+
 def test_record_mode_saves_what_was_done_without_the_password(
-    browser: Browser, site: str, scripted_backend: BackendProcess, tmp_path: Path
+    paired: Browser, site: str, scripted_backend: BackendProcess, tmp_path: Path
 ) -> None:
-    browser.panel.click("#new-task")
+    browser = paired
     browser.page.goto(f"{site}/new.html")
     browser.panel.click("#mode-record")
     browser.panel.fill("#record-objective", "Create an invoice for ACME")
@@ -317,6 +380,7 @@ def test_record_mode_saves_what_was_done_without_the_password(
     expected = ["Type 'ACME' into Customer", "Press Tab in Customer",
                 "Type a hidden value into Approval password", "Click 'Save'"]
     expect(browser.panel.locator("#record-steps li")).to_have_text(expected)
+    expect(browser.panel.locator("#record-state")).to_have_text("Recording · 4 step(s)")
     browser.panel.screenshot(path=str(SHOTS / "panel-record.png"))
     browser.panel.click("#record-stop")
     expect(browser.panel.locator("#notice")).to_contain_text("Saved workflow")
@@ -340,6 +404,41 @@ def test_record_mode_saves_what_was_done_without_the_password(
     assert [s["target"]["selector"] for s in steps] == ["#customer", "#customer", "#pw", "#save"]
     listed = scripted_backend.cli("workflows", "list")
     assert workflow["id"] in listed.stdout
+
+
+@pytest.fixture(scope="module")
+def slow_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+    """Scripted answers streamed slowly, so the page can change while one is being written."""
+    tmp = tmp_path_factory.mktemp("slow-backend")
+    rules = tmp / "slow-rules.json"
+    rules.write_text(json.dumps({**RULES, "token_delay_ms": 150}))
+    backend = BackendProcess(tmp, ["--scripted", str(rules)], ready_timeout=60)
+    yield backend
+    backend.stop()
+
+
+def test_a_stale_suggestion_is_never_shown_on_the_next_page(browser: Browser, site: str, slow_backend: BackendProcess) -> None:
+    browser.panel.click("#mode-assist")
+    browser.panel.click("#new-task")
+    browser.pair(slow_backend.url, slow_backend.token)
+    expect(browser.panel.locator("#status-text")).to_have_text("Connected, model scripted:slow-rules.json")
+    browser.panel.evaluate(
+        """() => { window.shownSteps = [];
+                   new MutationObserver(() => { if (!document.getElementById('do-it').disabled)
+                       window.shownSteps.push(document.getElementById('step-desc').textContent); })
+                   .observe(document.getElementById('step'), {attributes: true, subtree: true, childList: true,
+                                                              characterData: true}); }"""
+    )
+    start_task(browser, f"{site}/invoices.html", "Create an invoice")
+    browser.panel.wait_for_function(  # the answer is being written (streamed) but not finished
+        """() => document.getElementById('do-it').disabled &&
+                 /^(Thinking|Cl)/.test(document.getElementById('step-desc').textContent)""",
+        polling=20,
+    )
+    browser.page.goto(f"{site}/spa.html")
+    browser.wait_for_step("Click 'Go to settings'", timeout=30000)
+    assert browser.highlight()["label"] == "1. Click 'Go to settings'"
+    assert "Click 'New invoice'" not in browser.panel.evaluate("window.shownSteps")
 
 
 @pytest.fixture(scope="module")

@@ -61,9 +61,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from training.train import main as train_main
+    from training.train import resolve_args, run
 
-    return train_main(args.rest)
+    return run(resolve_args(args))
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -109,17 +109,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--num-proc", type=int, default=1, help="worker processes for datasets.map")
     p.set_defaults(func=_build)
 
-    p = subparsers.add_parser("train", help="LoRA/QLoRA fine-tuning (flags or --config YAML; see --help)",
-                              add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    from training.train import add_arguments  # light: the module imports torch only inside run()
+
+    p = subparsers.add_parser("train", help="LoRA/QLoRA fine-tuning (flags and/or --config YAML)")
+    add_arguments(p)
     p.set_defaults(func=_train)
 
     p = subparsers.add_parser("eval", help="Mind2Web metrics on held-out workflows")
     p.add_argument("workflows", nargs="+", help="held-out workflow .jsonl files")
-    p.add_argument("--model", help="tuned model: HF dir or GGUF file")
-    p.add_argument("--adapter", help="peft adapter dir (HF) or GGUF LoRA (GGUF)")
-    p.add_argument("--base", help="un-tuned base model to compare (HF dir or GGUF)")
-    p.add_argument("--gguf-file", help="GGUF file name inside an HF dir for transformers")
+    p.add_argument("--model", help="tuned model: a GGUF file (run on llama.cpp, as served) or an HF dir")
+    p.add_argument("--adapter", help="GGUF LoRA for a GGUF model, peft adapter dir for an HF model")
+    p.add_argument("--base", help="un-tuned base model to compare (GGUF file or HF dir)")
     p.add_argument("--out", required=True, help="report directory (report.json, report.html, report.png)")
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many workflows")
     p.add_argument("--budget", type=int, default=2000, help="page token budget, as the server uses")

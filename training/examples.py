@@ -107,7 +107,11 @@ EXAMPLE_COLUMNS = ("id", "workflow_id", "family", "step", "node", "messages", "a
 
 
 def _workflow_rows(paths: Sequence[str], stamp: str) -> Iterator[dict[str, str]]:
-    """Validated workflows as JSON text; bad rows are reported on stderr (and skipped)."""
+    """Validated workflows as JSON text; bad rows are reported on stderr (and skipped).
+
+    `stamp` is unused here on purpose: `datasets` hashes the generator's arguments into its cache
+    key, and the stamp (sizes and mtimes) makes an edited input file miss the cache.
+    """
     report = ReadReport()
     for wf in read_many(paths, report):
         yield {"workflow": wf.model_dump_json()}

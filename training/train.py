@@ -63,38 +63,49 @@ class TrainArgs:
     progress: bool = field(default=True, metadata={"help": "show a progress bar"})
 
 
-def parse_args(argv: list[str] | None) -> TrainArgs:
-    """Flags override the YAML `--config`, which overrides the dataclass defaults."""
-    parser = argparse.ArgumentParser(prog="scribeagent train", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--config", help="YAML file with any of the options below")
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """One flag per `TrainArgs` field, plus `--config`. Absent flags stay absent (SUPPRESS), so
+    `resolve_args` can tell a flag given on the command line from a default."""
+    parser.add_argument("--config", default=argparse.SUPPRESS, help="YAML file with any of the options below")
     for f in fields(TrainArgs):
         flag = "--" + f.name.replace("_", "-")
-        kind = f.type if isinstance(f.type, str) else f.type.__name__
+        kind = str(f.type)
+        help_text = f"{f.metadata['help']} (default: {f.default})"
         if "bool" in kind:
-            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default, help=f.metadata["help"])
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=help_text)
         else:
             conv = int if "int" in kind else float if "float" in kind else str
-            parser.add_argument(flag, type=conv, default=f.default, help=f.metadata["help"])
-    pre, _ = parser.parse_known_args(argv)
-    if pre.config:
+            parser.add_argument(flag, type=conv, default=argparse.SUPPRESS, help=help_text)
+    return parser
+
+
+def resolve_args(ns: argparse.Namespace) -> TrainArgs:
+    """Dataclass defaults < YAML `--config` < flags given on the command line."""
+    given = vars(ns)
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(TrainArgs)}
+    if given.get("config"):
         import yaml
 
         try:
-            config = yaml.safe_load(Path(pre.config).read_text(encoding="utf-8")) or {}
+            config = yaml.safe_load(Path(given["config"]).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise DataError(f"cannot read config {pre.config}: {exc}") from exc
-        known = {f.name for f in fields(TrainArgs)}
+            raise DataError(f"cannot read config {given['config']}: {exc}") from exc
         unknown = set(config) - known
         if unknown:
-            raise DataError(f"{pre.config}: unknown options {sorted(unknown)}")
-        parser.set_defaults(**config)
-    ns = parser.parse_args(argv)
-    args = TrainArgs(**{f.name: getattr(ns, f.name) for f in fields(TrainArgs)})
+            raise DataError(f"{given['config']}: unknown options {sorted(unknown)}")
+        values.update(config)
+    values.update({k: v for k, v in given.items() if k in known})
+    args = TrainArgs(**values)
     for name in ("model", "data"):
         if not getattr(args, name):
-            parser.error(f"--{name} is required (flag or config)")
+            raise DataError(f"--{name} is required (flag or config)")
     return args
+
+
+def parse_args(argv: list[str] | None) -> TrainArgs:
+    parser = argparse.ArgumentParser(prog="scribeagent train", description=__doc__.split("\n\n")[0])
+    return resolve_args(add_arguments(parser).parse_args(argv))
 
 
 def load_base(model: str, *, qlora: bool = False, dtype: Any = None) -> tuple[Any, Any]:
@@ -123,11 +134,27 @@ def load_base(model: str, *, qlora: bool = False, dtype: Any = None) -> tuple[An
         base = AutoModelForCausalLM.from_pretrained(where, **kwargs)
     except (OSError, ValueError) as exc:
         raise ModelFileError(f"cannot load base model {path}: {exc}") from exc
+    if "gguf_file" in kwargs:
+        base = _unquantized_copy(base, kwargs["dtype"])
     if tokenizer.chat_template is None:
         raise ModelFileError(f"{path} has no chat template; ScribeAgent examples are chat conversations")
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return base, tokenizer
+
+
+def _unquantized_copy(model: Any, dtype: Any) -> Any:
+    """transformers dequantizes a GGUF to float weights but still marks the model as GGUF-quantized,
+    and the Trainer refuses to train a quantized model. Rebuild it from a clean config, same weights."""
+    from transformers import AutoModelForCausalLM
+
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    clean = AutoModelForCausalLM.from_config(config, dtype=dtype)
+    clean.load_state_dict(model.state_dict())
+    clean.generation_config = model.generation_config
+    return clean
 
 
 def encode_example(tokenizer: Any, messages: list[dict[str, str]], answer: str) -> dict[str, list[int]]:
@@ -184,6 +211,17 @@ def split_by_workflow(ds: Any, fraction: float, seed: int) -> tuple[Any, Any]:
             ds.filter(lambda w: w in held, input_columns="workflow_id"))
 
 
+def attach_lora(model: Any, args: TrainArgs) -> Any:
+    """Wrap the base in a peft LoRA model: only the adapter's matrices are trainable."""
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+
+    if args.qlora:
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.gradient_checkpointing)
+    targets: Any = args.lora_targets if args.lora_targets == "all-linear" else [t.strip() for t in args.lora_targets.split(",")]
+    return get_peft_model(model, LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
+                                            target_modules=targets, task_type="CAUSAL_LM"))
+
+
 def plot_loss(history: list[dict[str, Any]], path: Path) -> None:
     """Training (and eval) loss against step, as PNG."""
     import matplotlib
@@ -208,10 +246,13 @@ def plot_loss(history: list[dict[str, Any]], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    return run(parse_args(argv))
+
+
+def run(args: TrainArgs) -> int:
+    """Train with resolved arguments (the CLI and `python -m training.train` both end here)."""
     import torch
     from datasets import load_from_disk
-    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import Trainer, TrainingArguments
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -241,11 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(train_ds) == 0:
         raise DataError(f"no training examples fit in --max-length {args.max_length}")
 
-    if args.qlora:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.gradient_checkpointing)
-    targets: Any = args.lora_targets if args.lora_targets == "all-linear" else [t.strip() for t in args.lora_targets.split(",")]
-    model = get_peft_model(model, LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
-                                             target_modules=targets, task_type="CAUSAL_LM"))
+    model = attach_lora(model, args)
 
     resume = get_last_checkpoint(str(out)) if args.resume and out.is_dir() else None
     if args.resume and resume is None:
@@ -268,8 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         eval_strategy=("steps" if args.eval_steps else "epoch") if eval_ds is not None else "no",
         eval_steps=args.eval_steps,
         bf16=bf16,
-        gradient_checkpointing=args.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False},
+        activation_checkpointing=args.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False},
         report_to="none",
         seed=args.seed,
         data_seed=args.seed,

@@ -6,12 +6,17 @@ Runs once per surviving element, so the common cases (short href, no class) retu
 from __future__ import annotations
 
 import functools
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+from lxml import etree
 
 from backend.dom import rules
 
 _BOOLEAN = frozenset({"checked", "selected", "disabled"})
 _ELLIPSIS = "…"
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
+_PARTIAL_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
 
 
 def cut(text: str, limit: int) -> str:
@@ -20,13 +25,24 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + _ELLIPSIS
 
 
+def cut_value(name: str, value: str, limit: int) -> str:
+    """An attribute value cut to `limit`; URLs are cut plainly (an ellipsis would be %-escaped)."""
+    if len(value) <= limit:
+        return value
+    if name in rules.URL_ATTRS:
+        return _cut_escaped(value, limit)
+    return cut(value, limit)
+
+
 def shorten_url(url: str) -> str:
-    """A readable URL: no tracking parameters, no long query strings, no inline data or scripts.
+    """A readable URL of at most MAX_URL characters as printed: no tracking parameters, no long
+    query strings, no inline data or scripts.
 
     Keeps scheme, host and the start of the path, which is what tells links apart for a reader.
+    Non-ASCII is percent-encoded first, because libxml2 prints URL attributes that way.
     """
     url = url.strip()
-    if len(url) <= rules.MAX_URL_PATH and "?" not in url and not url.startswith(("data:", "javascript:")):
+    if len(url) <= rules.MAX_URL and "?" not in url and url.isascii() and not url.startswith(("data:", "javascript:")):
         return url
     head = url[:11].lower()
     if head.startswith("javascript:"):
@@ -36,19 +52,28 @@ def shorten_url(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. a broken IPv6 host; still worth a shortened look
-        return cut(url, rules.MAX_URL_PATH)
-    netloc = parts.netloc.rpartition("@")[2]
-    path = parts.path
-    if len(path) > rules.MAX_URL_PATH:
-        path = path[: rules.MAX_URL_PATH] + _ELLIPSIS
+        return _cut_escaped(quote(url, safe=_URL_SAFE), rules.MAX_URL)
+    prefix = f"{parts.scheme}://" if parts.scheme and parts.netloc else (f"{parts.scheme}:" if parts.scheme else "")
+    if parts.netloc:
+        prefix = (prefix or "//") + quote(parts.netloc.rpartition("@")[2], safe=_URL_SAFE)
+    path = quote(parts.path, safe=_URL_SAFE)
     query = ""
     if parts.query:
         kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not rules.TRACKING_PARAMS.match(k)]
         query = urlencode(kept)
         if len(query) > rules.MAX_URL_QUERY:
             query = ""
-    fragment = parts.fragment if len(parts.fragment) <= 24 else ""
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
+    fragment = quote(parts.fragment, safe=_URL_SAFE) if len(parts.fragment) <= 24 else ""
+    tail = (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+    room = rules.MAX_URL - len(prefix) - len(tail)
+    if len(path) > room:
+        path, tail = _cut_escaped(path, max(room, 16)), ""
+    return _cut_escaped(prefix + path + tail, rules.MAX_URL)
+
+
+def _cut_escaped(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters without leaving half a %XX escape at the end."""
+    return _PARTIAL_ESCAPE.sub("", text[:limit]) if len(text) > limit else text
 
 
 @functools.lru_cache(maxsize=65536)
@@ -76,9 +101,8 @@ def clean_value(name: str, value: str) -> str | None:
     return value
 
 
-def clean_attributes(attrib: "etree._Attrib", interactive: bool) -> bool:  # noqa: F821
-    """Filter `attrib` in place; returns True when a strong attribute (a name, a role…) remains."""
-    strong = False
+def clean_attributes(attrib: etree._Attrib, interactive: bool) -> None:
+    """Filter `attrib` in place: salient attributes with cleaned values, markers on candidates."""
     for name in attrib.keys():
         if name == "node":
             continue
@@ -92,9 +116,5 @@ def clean_attributes(attrib: "etree._Attrib", interactive: bool) -> bool:  # noq
         new = clean_value(name, value)
         if new is None:
             del attrib[name]
-            continue
-        if new != value:
+        elif new != value:
             attrib[name] = new
-        if name in rules.STRONG_ATTRS:
-            strong = True
-    return strong

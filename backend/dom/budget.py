@@ -4,24 +4,24 @@ Order of sacrifice (each step only when the previous one did not fit):
   1-2. shorten long texts and attribute values;
   3.   collapse static (non-interactive) subtrees to a short text;
   4.   drop static subtrees except headings;
-  5.   drop all static content and the layout around the interactive elements;
-  6.   keep only the interactive elements most related to the objective and previous steps
-       (plus `keep`), and report how many were left out.
-Exact counts cost ~1 µs per character in llama.cpp's tokenizer, so a step is only counted when
-its text could possibly fit; otherwise the next step runs straight away.
+  5.   drop all static content and the layout around the interactive elements, and
+       keep only the interactive elements most related to the objective and previous steps
+       (plus `keep`) that fit, and report how many were left out.
+When the interactive elements alone are estimated to overflow, steps 1-4 are skipped. A text is
+only counted when it could possibly fit (MAX_CHARS_PER_TOKEN); the count that decides is always
+exact, so the budget is met unless `keep` alone exceeds it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from copy import deepcopy
 from dataclasses import dataclass
 
 from lxml import etree
 
 from backend.dom import rules
-from backend.dom.attrs import cut
-from backend.dom.clean import NODE, remove, text_of, unwrap
+from backend.dom.attrs import cut, cut_value
+from backend.dom.clean import NODE, remove, text_of
 from backend.dom.relevance import score
 from backend.dom.render import serialize
 from backend.tokens import TokenCounter
@@ -29,6 +29,12 @@ from backend.tokens import TokenCounter
 #: No page of pruned HTML averages more characters per token than this (SmolLM2's tokenizer does
 #: ~2.6-3.5 on pruned pages; digits are single tokens). Longer texts are over budget uncounted.
 MAX_CHARS_PER_TOKEN = 6.0
+#: Typical characters per token of flattened candidates (tags, node ids, short names): an estimate
+#: that only decides whether to skip straight to choosing candidates, never whether a page fits.
+FLAT_CHARS_PER_TOKEN = 2.6
+#: Text and attribute lengths of a flattened candidate: enough to name it ("Sign in", "/cart").
+FLAT_TEXT = 16
+FLAT_ATTR = 24
 
 
 @dataclass
@@ -56,7 +62,7 @@ def _shorten(root: etree._Element, text_limit: int, attr_limit: int, *, drop_wor
             parent.text = cut(text, text_limit)
     for value in root.xpath(f"//@*[string-length() > {int(attr_limit)}]"):
         if value.attrname != NODE:
-            value.getparent().set(value.attrname, cut(value, attr_limit))
+            value.getparent().set(value.attrname, cut_value(value.attrname, value, attr_limit))
 
 
 def _live(candidates: Sequence[etree._Element]) -> set[etree._Element]:
@@ -96,28 +102,6 @@ def _drop_static(root: etree._Element, candidates: Sequence[etree._Element], lim
             remove(el, " ")
 
 
-def _flatten(root: etree._Element, candidates: Sequence[etree._Element], limit: int) -> None:
-    """Only the candidates remain: static content removed, layout ancestors unwrapped.
-
-    Inside a candidate, nested content is reduced to its text (a long <select> keeps the start of
-    its options as text), except nested candidates, which stay elements.
-    """
-    wanted = set(candidates)
-    live = _live(candidates)
-    for el in _static_roots(root, live):
-        remove(el, " ")
-    for el in list(root.iter(etree.Element)):
-        if el is not root and el not in wanted:
-            unwrap(el, " ")
-    for el in root.iter(etree.Element):
-        if el.text and len(el.text) > limit:
-            el.text = cut(el.text, limit)
-        if el.tail:
-            el.tail = " " if el.getparent() is root else cut(el.tail, limit)
-    if root.text:
-        root.text = " "
-
-
 def _description(el: etree._Element) -> str:
     """What relevance is scored on: the element's name and its word-bearing attributes."""
     parts = [text_of(el)]
@@ -139,6 +123,14 @@ class _Counter:
         return n <= self.budget, n
 
 
+def _cost(el: etree._Element) -> float:
+    """Roughly what a candidate costs once flattened (tag, attributes, 16 chars of text)."""
+    chars = 2 * len(el.tag) + 5 + min(len(el.text or ""), FLAT_TEXT)
+    for name, value in el.items():
+        chars += len(name) + min(len(value), FLAT_ATTR) + 4
+    return chars / FLAT_CHARS_PER_TOKEN
+
+
 def fit(
     root: etree._Element,
     candidates: list[etree._Element],
@@ -150,92 +142,94 @@ def fit(
 ) -> Fitted:
     """Shrink `root` in place until its text fits `budget` tokens (see module docstring)."""
     check = _Counter(counter, budget)
+    costs = [_cost(el) for el in candidates]
+    if sum(costs) > budget:  # the interactive elements alone overflow: gentler steps are moot
+        return _select(root, candidates, costs, check, keep, weights or {})
+    # Text plus a minimal `<x node="1"></x>` per element: a lower bound on the printed length,
+    # computed inside libxml2, so big pages skip printing a page that cannot fit.
+    least = root.xpath("string-length(normalize-space(.)) + 14 * count(//*)")
+    if least <= budget * MAX_CHARS_PER_TOKEN:
+        html = serialize(root)
+        ok, n = check.fits(html)
+        if ok:
+            assert n is not None
+            return Fitted(html, n, candidates, 0)
     steps: tuple[Callable[[], None], ...] = (
         lambda: _shorten(root, 120, 60),
         lambda: _shorten(root, 48, 40),
         lambda: _collapse_static(root, candidates, 32) or _shorten(root, 32, 32, drop_words=True),
         lambda: _drop_static(root, candidates, 24) or _shorten(root, 24, 24),
-        lambda: _flatten(root, candidates, 16) or _shorten(root, 16, 24),
     )
-    html = serialize(root)
-    ok, n = check.fits(html)
     for step in steps:
-        if ok:
-            break
         step()
         html = serialize(root)
         ok, n = check.fits(html)
-    if ok:
-        assert n is not None
-        return Fitted(html, n, candidates, 0)
-    return _select(root, candidates, html, n, check, keep, weights or {})
+        if ok:
+            assert n is not None
+            return Fitted(html, n, candidates, 0)
+    return _select(root, candidates, costs, check, keep, weights or {})
 
 
 def _select(
     root: etree._Element,
     candidates: list[etree._Element],
-    html: str,
-    n: int | None,
+    costs: list[float],
     check: _Counter,
     keep: Collection[str],
     weights: dict[str, float],
 ) -> Fitted:
-    """Keep the most relevant candidates (and `keep`) that fit; the others leave the page."""
+    """Only candidates remain, flattened; the most relevant ones (and `keep`) that fit stay."""
     keep_set = set(keep)
+    if weights:
+        relevance = [-score(_description(el), weights) for el in candidates]
+    else:
+        relevance = [0.0] * len(candidates)
     order = sorted(
         range(len(candidates)),
-        key=lambda i: (candidates[i].get(NODE) not in keep_set, -score(_description(candidates[i]), weights), i),
+        key=lambda i: (candidates[i].get(NODE) not in keep_set, relevance[i], i),
     )
     must = sum(1 for el in candidates if el.get(NODE) in keep_set)
     budget = check.budget
-    # Characters per token of this page: measured if the flattened page was counted, else typical.
-    ratio = len(html) / n if n else 2.8
-    costs = [len(etree.tostring(el, encoding="unicode", method="html", with_tail=False)) for el in candidates]
     chosen = 0
     spent = 0.0
     for i in order:
-        spent += costs[i] / ratio + 1
-        if spent > budget * 0.95 and chosen >= must:
+        spent += costs[i]
+        if spent > budget and chosen >= must:
             break
         chosen += 1
     while True:
-        kept_ids = set(order[:chosen])
-        html = _render_subset(root, candidates, kept_ids)
+        kept = {candidates[i] for i in order[:chosen]}
+        html = _render_flat(root, candidates, kept)
         ok, n = check.fits(html)
         if ok or chosen <= must:
             break
-        over = (n / budget) if n else (len(html) / (budget * ratio))
+        over = (n / budget) if n else (len(html) / (budget * MAX_CHARS_PER_TOKEN))
         chosen = max(must, min(chosen - 1, int(chosen / over) - 1))
-    kept = [el for i, el in enumerate(candidates) if i in kept_ids]
     if n is None:
         n = check.counter.count(html)
-    return Fitted(html, n, kept, len(candidates) - len(kept))
+    kept_list = [el for el in candidates if el in kept]
+    return Fitted(html, n, kept_list, len(candidates) - len(kept_list))
 
 
-def _render_subset(root: etree._Element, candidates: list[etree._Element], kept: set[int]) -> str:
-    """The flattened page with only the candidates at positions `kept` (the tree is not changed)."""
-    work = etree.Element(root.tag, {NODE: root.get(NODE, "")})
-    wanted = {candidates[i] for i in kept}
-    for el in candidates:
-        if el not in wanted:
-            continue
-        parent = el.getparent()
-        while parent is not None and parent not in wanted:
-            parent = parent.getparent()
-        if parent is not None:  # nested inside a kept candidate: comes along with it
-            continue
-        copy = deepcopy(el)
-        _strip_unwanted(copy, {c.get(NODE) for c in wanted})
-        copy.tail = " "
-        work.append(copy)
-    return serialize(work)
+def _render_flat(root: etree._Element, candidates: list[etree._Element], kept: set[etree._Element]) -> str:
+    """The page as its kept candidates only, in document order (the tree itself is not changed).
 
-
-def _strip_unwanted(el: etree._Element, wanted_ids: set[str | None]) -> None:
-    """Inside a kept candidate, nested candidates that were not chosen lose their tag.
-
-    After flattening, every element nested in a candidate is itself a candidate.
+    A kept candidate nested in another kept one (an <input> inside a <label>) stays nested; all
+    other content is reduced to a short text and attribute values are cut.
     """
-    for sub in list(el.iter(etree.Element)):
-        if sub is not el and sub.get(NODE) not in wanted_ids:
-            unwrap(sub, " ")
+    work = etree.Element(root.tag, {NODE: root.get(NODE, "")})
+    copies: dict[etree._Element, etree._Element] = {}
+    for el in candidates:
+        if el not in kept:
+            continue
+        holder = work
+        for anc in el.iterancestors():
+            if anc in copies:
+                holder = copies[anc]
+                break
+        attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in el.items()}
+        copy = etree.SubElement(holder, el.tag, attrs)
+        copy.text = cut("".join(el.itertext()), FLAT_TEXT) if len(el) else cut(el.text or "", FLAT_TEXT)
+        copy.tail = " "
+        copies[el] = copy
+    return serialize(work)

@@ -1,8 +1,11 @@
-"""The structural pruning passes (no budget): ids, removals, attribute cleaning, unwrapping.
+"""The structural pruning pass (no budget): ids, removals, attribute cleaning, unwrapping.
 
-Bulk removals run inside libxml2 (`strip_elements`, one XPath for every hidden rule); the only
-Python loop visits the elements that survive them, once, children before parents, so a chain of
-wrappers collapses in that single pass.
+One Python pass over the original tree, children before parents, touches each element once:
+hidden or never-rendered elements, empty ones and wrappers are only *marked* (renamed), and one
+`strip_elements` plus one `strip_tags` inside libxml2 apply all the marks at the end. Content and
+child counts flow upwards through a set and a dict, so a parent's decision already sees its
+children as they will be after the strip (a chain of wrappers collapses in the single pass).
+Node ids are written only on elements that survive.
 """
 
 from __future__ import annotations
@@ -15,122 +18,161 @@ from backend.dom import rules
 from backend.dom.attrs import clean_attributes, cut
 
 NODE = "node"
-
-
-def assign_ids(root: etree._Element) -> None:
-    """Give every element without a numeric `node` id one, in document order of the original tree.
-
-    Ids the caller wrote (the extension's serializer numbers every rendered element) are kept;
-    new ids start after the largest existing one so they can never collide. For a page without
-    ids this numbers elements 0, 1, 2… in document order: the same HTML always gets the same ids.
-    """
-    existing = [int(v) for v in root.xpath("//@node") if v.isdigit()]
-    if existing and len(existing) == sum(1 for _ in root.iter(etree.Element)):
-        return
-    next_id = max(existing, default=-1) + 1
-    for el in root.iter(etree.Element):
-        value = el.get(NODE)
-        if value is None or not value.isdigit():
-            el.set(NODE, str(next_id))
-            next_id += 1
+_DROP = "sa-drop"  # temporary tag names carrying the pass's decisions to the strips
+_UNWRAP = "sa-unwrap"
 
 
 def remove(el: etree._Element, sep: str = "") -> None:
     """Remove `el` and its subtree, keeping the text that follows it (its tail)."""
-    unwrap(el, sep, keep_content=False)
-
-
-def unwrap(el: etree._Element, sep: str = "", *, keep_content: bool = True) -> None:
-    """Replace `el` by its content (text and children) in its parent; its tail stays in place.
-
-    `sep` goes around the content so that removing a block box cannot glue two words together.
-    """
     parent = el.getparent()
     if parent is None:
         return
-    prev = el.getprevious()
-    lead = sep + (el.text or "") if keep_content else sep
-    if keep_content:
-        for child in list(el):
-            el.addprevious(child)
-    last = el.getprevious()
-    tail = el.tail
-    if last is prev:  # nothing was moved: the lead joins the tail
-        lead += sep + (tail or "") if tail else ""
-        tail = None
-    if lead:
+    tail = sep + (el.tail or "")
+    if tail:
+        prev = el.getprevious()
         if prev is None:
-            parent.text = (parent.text or "") + lead
+            parent.text = (parent.text or "") + tail
         else:
-            prev.tail = (prev.tail or "") + lead
-    if tail or (sep and last is not prev):
-        last.tail = (last.tail or "") + sep + (tail or "")
+            prev.tail = (prev.tail or "") + tail
     parent.remove(el)
 
 
-def _hidden_elements(root: etree._Element) -> list[etree._Element]:
-    # One XPath over the whole tree for every hidden rule; <html>/<body> are exempt because
-    # anti-flicker snippets hide the whole body until a script shows it again.
-    found = root.xpath(rules.HIDDEN_XPATH)
-    return [el for el in found if el.tag not in ("html", "body")]
+def _is_hidden(el: etree._Element, tag: str, keys: list[str]) -> bool:
+    if tag in rules.NEVER_HIDDEN_TAGS or rules.HIDDEN_KEYS.isdisjoint(keys):
+        return False
+    hidden_rules = rules.HIDDEN_ATTRS
+    return any(k in hidden_rules and hidden_rules[k](tag, el.get(k) or "") for k in keys)
 
 
-def _flatten_svg(root: etree._Element) -> None:
+def _svg_label(svg: etree._Element) -> None:
     """An <svg> keeps no internals; its <title>, if any, becomes its name (an icon's only label)."""
-    for svg in list(root.iter("svg")):
-        if len(svg) == 0:
-            continue
-        if svg.get("aria-label") is None and svg.get("title") is None:
-            title = svg.find(".//title")
-            if title is not None:
-                label = "".join(title.itertext()).strip()
-                if label:
-                    svg.set("aria-label", label)
-        for child in list(svg):
-            svg.remove(child)
-        svg.text = None
+    if svg.get("aria-label") is None and svg.get("title") is None:
+        title = svg.find(".//title")
+        if title is not None:
+            label = "".join(title.itertext())
+            if label.strip():
+                svg.set("aria-label", cut(label, rules.MAX_TEXT_ATTR))
+    for child in svg:
+        child.tag = _DROP
+    svg.text = None
 
 
 def prune_structure(root: etree._Element, keep: Collection[str] = ()) -> list[etree._Element]:
-    """Apply every pruning rule in place; returns the interactive elements (and `keep` ids) kept.
+    """Apply every pruning rule in place; returns the candidates in document order.
 
-    Interactive elements are recognised before their attributes are cleaned, since handlers like
-    onclick are among the attributes removed.
+    Candidates are the visible interactive elements plus the elements whose id is in `keep` (on a
+    page without ids, the id an element will get: its document index). Ids the caller wrote (the extension's serializer numbers every rendered element) are kept;
+    an element without one gets its index in document order of the original tree, or — on a page
+    that already has some ids — the next numbers after the largest, so ids never collide. The
+    same HTML therefore always gets the same ids, whatever the budget.
     """
-    etree.strip_elements(root, *rules.DROP_TAGS, with_tail=False)
-    for el in _hidden_elements(root):
-        if el.getparent() is not None:
-            remove(el, " ")
-    _flatten_svg(root)
+    keep = frozenset(keep)
+    elements = list(root.iter(etree.Element))
+    candidates, unnumbered, top = _decide(elements, keep)
+    if unnumbered:
+        if top < 0:  # a page without ids: document order of the original tree
+            for index, el in unnumbered:
+                el.set(NODE, str(index))
+        else:
+            for i, (_, el) in enumerate(reversed(unnumbered), start=top + 1):
+                el.set(NODE, str(i))
+    # A candidate under a hidden or never-rendered ancestor goes away with it.
+    visible = [el for el in candidates if not any(a.tag == _DROP for a in el.iterancestors())]
+    etree.strip_elements(root, _DROP, with_tail=False)
+    etree.strip_tags(root, _UNWRAP)
+    return visible
 
+
+def _decide(
+    elements: list[etree._Element], keep: frozenset[str]
+) -> tuple[list[etree._Element], list[tuple[int, etree._Element]], int]:
+    """The pass (see module docstring). Returns candidates (document order), the kept elements
+    without an id with their document index (reverse order), and the largest existing id."""
     inline = rules.INLINE_TAGS
     treatment = rules.TAG_TREATMENT
     unwrap_always = rules.Treatment.UNWRAP
-    unwrap_single = rules.Treatment.UNWRAP_SINGLE
     text_attrs = rules.TEXT_ATTRS
-    keep = frozenset(keep)
+    drop_tags = rules.DROP_TAGS
+    tag_rules = rules.INTERACTIVE_TAGS
+    is_interactive = rules.is_interactive
+    strong_attrs = rules.STRONG_ATTRS
+    content: set[etree._Element] = set()  # elements with something to read or act on inside
+    texty: set[etree._Element] = set()  # elements with their own text (incl. from unwrapped kids)
+    kids: dict[etree._Element, int] = {}  # element children each will have after the strip
     candidates: list[etree._Element] = []
-    elements = [el for el in root.iter(etree.Element)]
-    for el in reversed(elements):
-        attrib = el.attrib
+    unnumbered: list[tuple[int, etree._Element]] = []
+    top = -1
+    for index in range(len(elements) - 1, -1, -1):
+        el = elements[index]
         tag = el.tag
-        interactive = rules.is_interactive(tag, attrib)
-        strong = clean_attributes(attrib, interactive)
-        if interactive or attrib.get(NODE) in keep:
-            candidates.append(el)
+        parent = el.getparent()
+        tail = el.tail
+        if parent is not None and tail and not tail.isspace():
+            content.add(parent)  # the text after an element belongs to its parent, whatever
+            texty.add(parent)  # becomes of the element itself
+        keys = el.keys()
+        if tag in drop_tags or _is_hidden(el, tag, keys):
+            el.tag = _DROP
+            el.tail = " " + (tail or "")
             continue
-        has_text = bool(el.text) and not el.text.isspace()
-        if len(el) == 0 and not has_text:
-            if not any(a in attrib for a in text_attrs):  # nothing to read or act on
-                remove(el, "" if tag in inline else " ")
+        node = el.get(NODE)
+        if node is not None and node.isdigit():
+            top = max(top, int(node))
+        else:
+            node = None
+        attrib = el.attrib
+        plain = len(keys) == (node is not None)  # no attributes besides the id
+        if plain:
+            rule = tag_rules.get(tag)
+            interactive = rule is not None and rule(attrib)
+        else:
+            interactive = is_interactive(tag, attrib)
+        if tag == "svg":  # its internals go; only its own name can make it worth keeping
+            _svg_label(el)
+            content.discard(el)
+            texty.discard(el)
+            plain = False
+        if parent is None or interactive or (node if node is not None else str(index)) in keep:
+            if not plain:
+                clean_attributes(attrib, interactive)
+            if node is None:
+                unnumbered.append((index, el))
+            if parent is not None:  # the root is printed without its tags, but keeps an id
+                candidates.append(el)
+                content.add(parent)
+                kids[parent] = kids.get(parent, 0) + 1
             continue
+        # Attributes are cleaned only on elements that stay: drops and unwraps lose them anyway.
+        text = el.text
+        own = (bool(text) and not text.isspace()) or el in texty
+        if not (own or el in content or (not plain and any(attrib.get(a) for a in text_attrs))):
+            el.tag = _DROP  # nothing to read or act on
+            if tag not in inline:
+                el.tail = " " + (tail or "")
+            continue
+        content.add(parent)
         how = treatment.get(tag)
-        if how is None or strong:
+        n = kids.get(el, 0)
+        if (
+            how is not None
+            and (how is unwrap_always or n == 0 or (n == 1 and not own))
+            and (plain or not any(k in strong_attrs and attrib.get(k) for k in keys))
+        ):
+            el.tag = _UNWRAP
+            if tag not in inline:  # a block box never glues the words around it together
+                el.text = " " + (text or "")
+                el.tail = " " + (tail or "")
+            kids[parent] = kids.get(parent, 0) + n
+            if own:
+                texty.add(parent)
             continue
-        if how is unwrap_always or len(el) == 0 or (len(el) == 1 and not has_text):
-            unwrap(el, "" if tag in inline else " ")
+        if not plain:
+            clean_attributes(attrib, False)
+        kids[parent] = kids.get(parent, 0) + 1
+        if node is None:
+            unnumbered.append((index, el))
     candidates.reverse()
-    return candidates
+    return candidates, unnumbered, top
 
 
 def text_of(el: etree._Element, limit: int = rules.MAX_TEXT_ATTR) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from backend.dom.budget import fit
-from backend.dom.clean import NODE, assign_ids, prune_structure, text_of
+from backend.dom.clean import NODE, prune_structure, text_of
 from backend.dom.parse import parse
 from backend.dom.relevance import query_weights
 from backend.dom.render import opening_tags, serialize
@@ -58,7 +58,6 @@ def prune(
         return PrunedPage(html="")
     counter = counter or default_counter()
     keep_ids = {str(k) for k in keep}
-    assign_ids(root)
     candidates = prune_structure(root, keep_ids)
     if budget:
         fitted = fit(
@@ -73,12 +72,12 @@ def prune(
     else:
         text = serialize(root)
         tokens, kept, dropped = counter.count(text), candidates, 0
-    ids = [el.get(NODE) for el in kept]
+    ids = list(dict.fromkeys(el.get(NODE) for el in kept))  # a buggy serializer may repeat ids
     return PrunedPage(
         html=text,
         candidates=ids,
         tokens=tokens,
         dropped=dropped,
-        targets=opening_tags(text, set(ids)),
+        targets=opening_tags(text, ids),
         names={el.get(NODE): text_of(el) for el in kept},
     )

@@ -7,10 +7,10 @@ training and the tags in the prompt can never differ by a quote or an escape.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 
-_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s=/>]+(?:="[^"]*"|='[^']*')?)*\s*/?>""")
 _ATTR = re.compile(r"""\s+([^\s=/>]+)(?:="([^"]*)"|='([^']*)')?""")
 
 
@@ -23,17 +23,33 @@ def serialize(root: etree._Element) -> str:
     return " ".join(inner.split())
 
 
-def opening_tags(html: str, ids: set[str]) -> dict[str, str]:
-    """Node id -> its opening tag exactly as printed in `html`, for the ids asked for."""
+def opening_tags(html: str, ids: Sequence[str]) -> dict[str, str]:
+    """Node id -> its opening tag exactly as printed in `html`, for `ids` in document order.
+
+    libxml2 escapes "<" and ">" inside attribute values and text, so the tag around a `node="N"`
+    is the span between the nearest "<" before it and the next ">"; an occurrence that is text
+    or inside another attribute's value is recognised and skipped. The search moves forward
+    with the ids, so a whole page costs one scan.
+    """
     found: dict[str, str] = {}
-    for match in _TAG.finditer(html):
-        tag = match.group(0)
-        if 'node="' not in tag:
-            continue
-        for attr in _ATTR.finditer(tag, tag.find(" ") if " " in tag else len(tag)):
-            if attr.group(1) == "node":
-                node = attr.group(2) if attr.group(2) is not None else attr.group(3)
-                if node in ids and node not in found:
-                    found[node] = tag
-                break
+    cursor = 0
+    for node in ids:
+        tag = _find_tag(html, node, cursor) or _find_tag(html, node, 0)
+        if tag is not None:
+            found[node] = tag[0]
+            cursor = tag[1]
     return found
+
+
+def _find_tag(html: str, node: str, start: int) -> tuple[str, int] | None:
+    needle = f'node="{node}"'
+    pos = html.find(needle, start)
+    while pos >= 0:
+        begin = html.rfind("<", 0, pos)
+        end = html.find(">", pos)
+        if begin >= 0 and end >= 0 and html.find(">", begin, pos) < 0:
+            tag = html[begin : end + 1]
+            if any(m.group(1) == "node" and m.group(2) == node for m in _ATTR.finditer(tag)):
+                return tag, end
+        pos = html.find(needle, pos + 1)
+    return None

@@ -98,19 +98,21 @@ DROP_TAGS: dict[str, str] = {
     "canvas": "pixels, no text to read",
 }
 
-#: XPath (EXSLT regex allowed) selecting elements that are present but not shown. They are dropped
-#: with their subtree, so a hidden decoy can never become a candidate.
-HIDDEN_XPATHS: dict[str, str] = {
-    "hidden": "//*[@hidden]",  # the HTML hidden attribute
-    "input_hidden": "//input[translate(@type,'HIDEN','hiden')='hidden']",  # form state, not UI
-    "aria_hidden": "//*[translate(@aria-hidden,'TRUE','true')='true']",  # decorative or offscreen
-    "sa_visible": "//*[@sa-visible='0']",  # the extension's serializer: computed style hides it
-    "inline_style": (  # inline CSS that hides it; spaces and case removed before comparing
-        "//*[contains(translate(@style,' \t\n\rDISPLAYNOEVIBTH','displaynoevibth'),'display:none') or "
-        "contains(translate(@style,' \t\n\rDISPLAYNOEVIBTH','displaynoevibth'),'visibility:hidden')]"
-    ),
+_HIDING_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
+
+#: Attribute -> when its value says the element is present but not shown. Such elements are
+#: dropped with their subtree, so a hidden decoy can never become a candidate. (Checked in Python
+#: during the id pass: per element that is cheaper than a libxml2 XPath over the whole tree.)
+HIDDEN_ATTRS: dict[str, Callable[[str, str], bool]] = {
+    "hidden": lambda tag, v: True,  # the HTML hidden attribute
+    "type": lambda tag, v: tag == "input" and v.strip().lower() == "hidden",  # form state, not UI
+    "aria-hidden": lambda tag, v: v.strip().lower() == "true",  # decorative or offscreen
+    "sa-visible": lambda tag, v: v.strip() == "0",  # the extension's serializer: computed style
+    "style": lambda tag, v: bool(_HIDING_STYLE.search(v)),  # inline CSS, the hand-written case
 }
-HIDDEN_XPATH = " | ".join(HIDDEN_XPATHS.values())
+HIDDEN_KEYS = frozenset(HIDDEN_ATTRS)
+#: Never hidden by the rules above: anti-flicker snippets hide the whole page until a script runs.
+NEVER_HIDDEN_TAGS = frozenset({"html", "body"})
 
 
 class Treatment(Enum):
@@ -209,8 +211,8 @@ TRACKING_PARAMS = re.compile(
     r"spm|scid|cmpid|icid|ncid|ocid|sr_share|smid|trk\w*)$",
     re.IGNORECASE,
 )
-#: URL shortening limits: path kept up to this many characters, query dropped beyond this.
-MAX_URL_PATH = 60
+#: URL shortening limits: whole URL as printed, and the longest query string kept.
+MAX_URL = 80
 MAX_URL_QUERY = 40
 
 

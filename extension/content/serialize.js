@@ -53,10 +53,12 @@
   /** Password fields and fields the page marks as sensitive: their values never leave the page. */
   function isSensitive(el) {
     if (!el || el.nodeType !== 1) return false;
-    if (el.closest?.("[data-sensitive]:not([data-sensitive='false'])")) return true;
     const tag = el.localName;
-    if (tag !== "input" && tag !== "textarea" && tag !== "select") return false;
-    if (tag === "input" && (el.type || "").toLowerCase() === "password") return true;
+    const field = tag === "input" || tag === "textarea" || tag === "select";
+    // Checked per element while serializing: the cheap tests go first, `closest` last.
+    if (field && tag === "input" && (el.type || "").toLowerCase() === "password") return true;
+    if (el.closest("[data-sensitive]:not([data-sensitive='false'])")) return true;
+    if (!field) return false;
     const ac = (el.getAttribute("autocomplete") || "").toLowerCase().trim().split(/\s+/).pop();
     if (SENSITIVE_AUTOCOMPLETE.test(ac)) return true;
     return SENSITIVE_NAME.test(`${el.name || ""} ${el.id || ""}`);
@@ -100,8 +102,8 @@
       parts.push(attr.value === "" ? name : `${name}="${escapeAttr(attr.value)}"`);
     }
     const tag = el.localName;
-    const sensitive = isSensitive(el);
     if (tag === "input") {
+      const sensitive = isSensitive(el);
       const type = (el.type || "").toLowerCase();
       if (type === "checkbox" || type === "radio") {
         if (el.checked) parts.push("checked");
@@ -120,9 +122,9 @@
   function renderedChildren(el) {
     if (el.localName === "slot") {
       const assigned = el.assignedNodes({ flatten: true });
-      return assigned.length ? assigned : Array.from(el.childNodes);
+      return assigned.length ? assigned : el.childNodes;
     }
-    if (el.shadowRoot) return Array.from(el.shadowRoot.childNodes);
+    if (el.shadowRoot) return el.shadowRoot.childNodes;
     if (el.localName === "iframe" || el.localName === "frame") {
       let doc = null;
       try {
@@ -132,7 +134,7 @@
       }
       return doc?.body ? [doc.body] : [];
     }
-    return Array.from(el.childNodes);
+    return el.childNodes;
   }
 
   /**

@@ -86,6 +86,7 @@ export class Backend {
     }
     const ws = new WebSocket(`${this.url.replace(/^http/, "ws")}/v1/stream`);
     this.ws = ws;
+    this.lastFinishedId = 0; // ids count per connection
     ws.onopen = () => ws.send(JSON.stringify({ type: Frame.HELLO, token: this.token }));
     ws.onmessage = (ev) => {
       if (gen === this.generation) this.receive(JSON.parse(ev.data));

@@ -29,12 +29,18 @@ export class PageLink {
     this.connecting = null;
   }
 
-  /** Follow `tabId` in `mode` ("assist" | "record"); re-sent after every reconnect. */
+  /** Follow `tabId` in `mode` ("assist" | "record"), re-sent after every reconnect; true when the page agreed. */
   async attach(tabId, mode) {
     if (this.tabId !== tabId) this.detach();
     this.tabId = tabId;
     this.mode = mode;
-    await this.request(Msg.SET_MODE, { mode });
+    const answer = await this.request(Msg.SET_MODE, { mode });
+    return Boolean(answer?.ok);
+  }
+
+  /** True while a port to `tabId` is open or opening (its page has not navigated away). */
+  isLinked(tabId) {
+    return this.tabId === tabId && (this.port !== null || this.connecting !== null);
   }
 
   detach() {

@@ -74,9 +74,19 @@ async function targetTab() {
   return tabs[0] || null;
 }
 
+/** The tab, or null if it was closed meanwhile. */
+async function getTab(tabId) {
+  try {
+    return await chrome.tabs.get(tabId);
+  } catch (err) {
+    if (/No tab with id/.test(err.message)) return null;
+    throw err;
+  }
+}
+
 async function showPage() {
   const tabId = recording?.tabId ?? task?.tabId;
-  const tab = tabId !== undefined ? await chrome.tabs.get(tabId).catch(() => null) : await targetTab();
+  const tab = tabId !== undefined ? await getTab(tabId) : await targetTab();
   $("page").textContent = tab ? `On: ${tab.title || tab.url}` : "No web page open.";
 }
 
@@ -93,10 +103,10 @@ const link = new PageLink((msg) => {
   else if (msg.type === Msg.RECORDED_STEP) onRecordedStep(msg.step);
 });
 
-/** Run a page request; a page that is gone or off limits becomes a notice, not an exception. */
-async function pageRequest(type, payload) {
+/** Run a page operation; a page that is gone or off limits becomes a notice, not an exception. */
+async function onPage(operation) {
   try {
-    return await link.request(type, payload);
+    return await operation();
   } catch (err) {
     if (err instanceof PageUnavailable) {
       notice(err.message);
@@ -106,6 +116,8 @@ async function pageRequest(type, payload) {
     throw err;
   }
 }
+
+const pageRequest = (type, payload) => onPage(() => link.request(type, payload));
 
 // ---- assist: suggestions -----------------------------------------------------------------
 
@@ -182,7 +194,10 @@ async function suggest() {
     return;
   }
   renderStep({ state: "pending", description: "Reading the page…" });
-  await link.attach(task.tabId, "assist").catch(() => null);
+  if (!(await onPage(() => link.attach(task.tabId, "assist")))) {
+    renderStep({ state: "none" });
+    return;
+  }
   const page = await pageRequest(Msg.SERIALIZE, { settle: true });
   if (mine !== epoch) return;
   if (!page?.ok) {
@@ -219,7 +234,7 @@ async function suggest() {
 
 async function showSuggestion(frame, url, mine) {
   inflightEpoch = 0;
-  const tab = await chrome.tabs.get(task.tabId).catch(() => null);
+  const tab = await getTab(task.tabId);
   if (mine !== epoch || !tab || tab.url !== url) return; // the page moved on while we waited
   const number = task.history.length + 1;
   const unsure = typeof frame.confidence === "number" && frame.confidence < UNSURE_BELOW;
@@ -292,7 +307,10 @@ async function startTask(objective) {
     notice("Open a web page first.");
     return;
   }
-  await stopRecordingLink();
+  if (recording) {
+    notice("A recording is running: stop and save it (or discard it) first.");
+    return;
+  }
   task = { objective, tabId: tab.id, history: [] };
   await saveTask();
   renderHistory();
@@ -306,7 +324,7 @@ async function newTask() {
   if (task) await pageRequest(Msg.CLEAR);
   task = null;
   await saveTask();
-  link.detach();
+  if (!recording) link.detach(); // a running recording keeps its page link
   $("objective").value = "";
   renderStep({ state: "none" });
   renderHistory();
@@ -345,6 +363,8 @@ function renderRecording() {
   $("record-discard").disabled = !active;
   $("record-objective").disabled = active;
   if (active) $("record-objective").value = recording.objective;
+  $("record-state").hidden = !active;
+  $("record-state").textContent = active ? `Recording · ${recording.steps.length} step(s)` : "";
   const list = $("record-steps");
   list.replaceChildren();
   for (const step of recording?.steps || []) {
@@ -359,11 +379,6 @@ function onRecordedStep(step) {
   recording.steps.push(step);
   saveRecording();
   renderRecording();
-}
-
-async function stopRecordingLink() {
-  if (recording) return; // a recording keeps its link until saved or discarded
-  link.detach();
 }
 
 async function startRecording() {
@@ -383,12 +398,7 @@ async function startRecording() {
   await saveRecording();
   renderRecording();
   notice("");
-  try {
-    await link.attach(tab.id, "record");
-  } catch (err) {
-    if (!(err instanceof PageUnavailable || err instanceof PageGone)) throw err;
-    notice(err.message);
-  }
+  await onPage(() => link.attach(tab.id, "record"));
   showPage();
 }
 
@@ -447,8 +457,9 @@ chrome.runtime.onMessage.addListener((msg, sender) => {
   if (msg.type !== Msg.PAGE_READY || !sender.tab) return;
   const tabId = sender.tab.id;
   if (recording?.tabId === tabId) {
-    link.attach(tabId, "record").catch((err) => notice(err.message));
-  } else if (task?.tabId === tabId) {
+    onPage(() => link.attach(tabId, "record"));
+  } else if (task?.tabId === tabId && !link.isLinked(tabId)) {
+    // A new document in the task's tab (an injection by us into a linked page is not one).
     scheduleSuggest(NAV_DELAY_MS);
   }
   if (!task && !recording) showPage();
@@ -495,7 +506,7 @@ async function init() {
   renderRecording();
   if (recording) {
     setView("record");
-    link.attach(recording.tabId, "record").catch((err) => notice(err.message));
+    onPage(() => link.attach(recording.tabId, "record"));
   }
   showPage();
   await loadSettings();

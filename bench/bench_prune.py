@@ -1,0 +1,222 @@
+"""Pruning benchmark over the saved real pages (`../shared/pages`): speed, size, recall.
+
+For `backend.dom.prune` (no budget and the default budget) and for the ScribeAgent paper's
+BeautifulSoup pipeline (`bench/paper_pruner.py`): median/p90 ms per page, MB/s, median/p90 output
+tokens (served model's tokenizer), and — for our pruner — interactive-element recall without a
+budget against an independent oracle (`expected_candidates`). Prints a table and writes
+`bench/results/prune.json`.
+
+    python bench/bench_prune.py [--pages DIR] [--repeat N]
+
+Each pipeline first runs once over all pages untimed (imports, tokenizer memo, regex caches), as
+it would in a long-running server; timed runs follow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile, print_table, write_json  # noqa: E402
+
+PAGES = ROOT.parent / "shared" / "pages"
+
+# ---- the oracle: written apart from backend/dom/rules.py on purpose -------------------------
+
+_CONTROL_ROLES = {
+    "button", "link", "checkbox", "radio", "tab", "menuitem", "menuitemcheckbox", "menuitemradio",
+    "option", "switch", "textbox", "combobox", "searchbox", "slider", "spinbutton",
+}
+_NEVER_RENDERED = {"script", "style", "noscript", "template", "head", "iframe", "object", "embed"}
+_HIDING_STYLE = re.compile(r"(display\s*:\s*none|visibility\s*:\s*hidden)", re.IGNORECASE)
+
+
+def number_elements(html: str) -> str:
+    """`html` with node="i" on every element in document order, as the extension would send it."""
+    root = etree.fromstring(html, etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True))
+    if root is None:
+        return ""
+    for i, el in enumerate(el for el in root.iter() if isinstance(el.tag, str)):
+        el.set("node", str(i))
+    return etree.tostring(root, encoding="unicode", method="html")
+
+
+def _hides(el: etree._Element) -> bool:
+    if el.tag in ("html", "body"):
+        return False
+    if el.tag in _NEVER_RENDERED or el.get("hidden") is not None or el.get("sa-visible") == "0":
+        return True
+    if (el.get("aria-hidden") or "").lower() == "true":
+        return True
+    if el.tag == "input" and (el.get("type") or "").lower() == "hidden":
+        return True
+    return bool(_HIDING_STYLE.search(el.get("style") or ""))
+
+
+def _acts(el: etree._Element) -> bool:
+    tag, get = el.tag, el.get
+    if tag in ("a", "area"):
+        if get("href") is not None:
+            return True
+    elif tag in ("button", "select", "textarea", "summary"):
+        return True
+    elif tag == "input":
+        return (get("type") or "").lower() != "hidden"
+    elif tag == "label" and get("for") is not None:
+        return True
+    elif tag in ("video", "audio") and get("controls") is not None:
+        return True
+    if (get("role") or "").strip().lower() in _CONTROL_ROLES:
+        return True
+    if get("onclick") is not None:
+        return True
+    editable = get("contenteditable")
+    return editable is not None and editable.lower() != "false"
+
+
+def expected_candidates(numbered_html: str) -> list[str]:
+    """Node ids of the visible interactive elements of a pre-numbered page (document order).
+
+    Visible: neither the element nor an ancestor is hidden or never rendered, and it is not inside
+    an <svg> (icons keep no internals).
+    """
+    root = etree.fromstring(numbered_html, etree.HTMLParser(remove_comments=True, huge_tree=True))
+    if root is None:
+        return []
+    out: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not _acts(el):
+            continue
+        chain = [el, *el.iterancestors()]
+        if any(_hides(a) for a in chain) or any(a.tag == "svg" for a in chain[1:]):
+            continue
+        out.append(el.get("node"))
+    return out
+
+
+# ---- the benchmark ---------------------------------------------------------------------------
+
+
+def _time(fn, data: list, repeat: int) -> list[float]:
+    """Per-page seconds: the minimum over `repeat` runs (the least disturbed by other processes)."""
+    best = [float("inf")] * len(data)
+    for _ in range(repeat):
+        for i, item in enumerate(data):
+            t = time.perf_counter()
+            fn(item)
+            best[i] = min(best[i], time.perf_counter() - t)
+    return best
+
+
+def _row(name: str, seconds: list[float], tokens: list[int], total_bytes: int, recall: float | None) -> dict:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "pipeline": name,
+        "median_ms": percentile(ms, 50),
+        "p90_ms": percentile(ms, 90),
+        "MB_per_s": total_bytes / sum(seconds) / 1e6,
+        "median_tokens": percentile(tokens, 50),
+        "p90_tokens": percentile(tokens, 90),
+        "max_tokens": max(tokens),
+        "recall": "-" if recall is None else recall,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=Path, default=PAGES, help="folder of .html pages")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per page (minimum kept)")
+    args = parser.parse_args(argv)
+
+    from backend.dom import DEFAULT_BUDGET, prune
+    from backend.dom.parse import decode
+    from backend.tokens import default_counter
+    from bench.paper_pruner import PaperPruner
+
+    files = sorted(args.pages.glob("*.html"))
+    if not files:
+        print(f"no pages in {args.pages}", file=sys.stderr)
+        return 1
+    raw = [f.read_bytes() for f in files]
+    texts = [decode(b) for b in raw]
+    total = sum(len(b) for b in raw)
+    counter = default_counter()
+    paper = PaperPruner(counter)
+
+    t = time.perf_counter()
+    for b in raw:
+        prune(b, budget=DEFAULT_BUDGET, counter=counter)
+    cold_s = time.perf_counter() - t
+    for b in raw:
+        prune(b, budget=0, counter=counter)
+    for s in texts:
+        paper.prune(s)
+
+    ours_default = _time(lambda b: prune(b, counter=counter), raw, args.repeat)
+    ours_free = _time(lambda b: prune(b, budget=0, counter=counter), raw, args.repeat)
+    paper_s = _time(paper.prune, texts, args.repeat)
+
+    tokens_default = [prune(b, counter=counter).tokens for b in raw]
+    tokens_free = [prune(b, budget=0, counter=counter).tokens for b in raw]
+    tokens_paper = [counter.count(paper.prune(s)) for s in texts]
+    over_budget = sum(1 for n in tokens_default if n > DEFAULT_BUDGET)
+
+    expected_total = found = 0
+    misses: dict[str, int] = {}
+    for f, s in zip(files, texts):
+        numbered = number_elements(s)
+        expected = expected_candidates(numbered)
+        got = set(prune(numbered, budget=0, counter=counter).candidates)
+        hit = sum(1 for e in expected if e in got)
+        expected_total += len(expected)
+        found += hit
+        if hit < len(expected):
+            misses[f.name] = len(expected) - hit
+    recall = found / expected_total if expected_total else 1.0
+
+    rows = [
+        _row("ours, no budget", ours_free, tokens_free, total, recall),
+        _row(f"ours, budget {DEFAULT_BUDGET}", ours_default, tokens_default, total, None),
+        _row("paper (BeautifulSoup)", paper_s, tokens_paper, total, None),
+    ]
+    speedup = {
+        "median_ms": rows[2]["median_ms"] / rows[1]["median_ms"],
+        "MB_per_s": rows[1]["MB_per_s"] / rows[2]["MB_per_s"],
+    }
+    print_table(rows, title=f"Pruning {len(files)} pages, {total / 1e6:.1f} MB (min of {args.repeat} runs per page)")
+    print(
+        f"speed-up at the default budget vs paper: {speedup['MB_per_s']:.1f}x throughput, "
+        f"{speedup['median_ms']:.1f}x median latency; first (cold) pass {total / cold_s / 1e6:.1f} MB/s"
+    )
+    print(f"recall {recall:.4f} ({found}/{expected_total}); pages over budget: {over_budget}")
+    if misses:
+        print("pages with missed interactive elements:", misses)
+    path = write_json(
+        "prune",
+        {
+            "pages": len(files),
+            "bytes": total,
+            "repeat": args.repeat,
+            "budget": DEFAULT_BUDGET,
+            "rows": rows,
+            "speedup_vs_paper": speedup,
+            "cold_first_pass_MB_per_s": total / cold_s / 1e6,
+            "recall": {"value": recall, "found": found, "expected": expected_total, "misses": misses},
+            "pages_over_budget": over_budget,
+        },
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

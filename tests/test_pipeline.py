@@ -1,0 +1,88 @@
+"""The real default model through the real pipeline: grammar-bound answers name existing nodes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend.constants import ActionKind
+from backend.engine import LlamaEngine, load_engine
+from backend.format import parse_answer
+from backend.pipeline import Suggester
+from backend.tokens import LlamaVocab
+from tests.server_process import server_env
+
+PAGES = Path(__file__).resolve().parents[2] / "shared" / "pages"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaEngine]:
+    eng = load_engine(n_ctx=4096, n_threads=2, cache_dir=tmp_path_factory.mktemp("cache"))
+    yield eng
+    eng.close()
+
+
+def real_pages(n: int) -> list[Path]:
+    if not PAGES.is_dir():
+        pytest.skip(f"{PAGES} is absent (shared/ lives beside the checkout)")
+    return sorted(PAGES.glob("*.html"))[:: max(1, len(list(PAGES.glob("*.html"))) // n)][:n]
+
+
+def test_default_model_is_served_as_f16(engine: LlamaEngine) -> None:
+    assert engine.info.quantization == "F16"
+    assert Path(engine.info.path).name.endswith(".F16.gguf")
+
+
+@pytest.mark.parametrize("page", real_pages(4), ids=lambda p: p.stem)
+def test_answers_on_real_pages_point_at_candidates(engine: LlamaEngine, page: Path) -> None:
+    suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=1200)
+    streamed: list[str] = []
+    result = suggester.suggest(objective="Open the main navigation link to the home page",
+                               url=f"https://{page.stem}.example/", html=page.read_bytes(), on_token=streamed.append)
+    assert result.step.node in result.page.candidates
+    assert result.step.target == result.page.targets[result.step.node]
+    if result.step.action is ActionKind.TYPE:
+        from backend.grammar import takes_text
+        assert takes_text(result.step.target)
+    assert parse_answer("".join(streamed)) == result.step  # the stream is exactly the parsed answer
+    assert 0 < result.confidence <= 1
+    assert result.timings.prompt_tokens <= 1200 + 400
+
+
+def test_unchanged_page_reuses_the_kv_cache(engine: LlamaEngine) -> None:
+    suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=800)
+    html = real_pages(1)[0].read_bytes()
+    request = suggester.prepare(objective="Search the site", url="https://x.example/", html=html)
+    first = suggester.run(request)
+    second = suggester.run(request)
+    assert second.timings.cached_tokens >= first.timings.prompt_tokens - 1
+    assert second.step == first.step  # greedy: same page, same answer
+    assert second.timings.prefill_ms < first.timings.prefill_ms
+
+
+def test_cli_token_prune_and_suggest(tmp_path: Path) -> None:
+    env = server_env(tmp_path)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "backend.cli", *a], env=env, capture_output=True,  # noqa: E731
+                                    text=True, timeout=300)
+    first, second = run("token"), run("token")
+    assert first.returncode == 0 and first.stdout == second.stdout and len(first.stdout.strip()) >= 32
+    assert stat.S_IMODE(os.stat(tmp_path / "config" / "token").st_mode) == 0o600
+    page = tmp_path / "page.html"
+    page.write_text('<form><input name="q" placeholder="Search"><button>Go</button></form><a href="/a">About</a>')
+    pruned = run("prune", str(page), "--json")
+    assert pruned.returncode == 0, pruned.stderr
+    candidates = json.loads(pruned.stdout)["candidates"]
+    assert len(candidates) == 3
+    answer = run("suggest", "--objective", "Search for shoes", "--html", str(page), "--json", "--threads", "2")
+    assert answer.returncode == 0, answer.stderr
+    step = json.loads(answer.stdout)
+    assert step["node"] in candidates and step["action"] in ("click", "type", "key")
+    missing = run("prune", str(tmp_path / "nope.html"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
