@@ -52,7 +52,7 @@ def export_model(
     out = check_output_path(Path(out))
     base = resolve_base(base_path)
     adapter = read_adapter(adapter_path) if adapter_path is not None else None
-    converter_model_class(base.architecture)
+    converter_model_class(base.architecture)  # fails now, not after the merge, if it cannot convert
     provenance = make_provenance(base.path, adapter.path if adapter else None, training_data)
 
     with tempfile.TemporaryDirectory(prefix="scribeagent-export-") as work_name:
@@ -61,7 +61,7 @@ def export_model(
         hf_dir = merged_hf_dir(base, adapter, work)
         final_tmp = atomic_destination(out)
         try:
-            progress("[2/3] converting to F16 GGUF")
+            progress("[2/3] converting to F16 GGUF with llama.cpp's converter")
             if quant == "F16":
                 convert_to_f16(hf_dir, base.architecture, final_tmp, provenance)
             else:

@@ -30,20 +30,23 @@ class Thresholds:
     top1: float  # minimum agreement
 
 
-#: Per quant type, measured on SmolLM2-135M over 20 pruned real pages (see README of this package
-#: / the report in quantize/THRESHOLDS comment below): F16 rel-L2 ~1e-3, KL ~1e-6, top-1 100%.
-#: Each threshold leaves about 2-3x headroom over the measured value so that the check fails on a
-#: broken export (a wrong permutation gives rel-L2 ~6e-2) but not on run-to-run noise.
+#: Per quant type. Sources: F16 — measured here, rel-L2 6-8e-4 and KL ~3e-8 on tiny Qwen2/Llama,
+#: and the issue's 1e-3 / top-1 100% on SmolLM2-135M; a wrong q/k permutation gives ~6e-2, so 3e-3
+#: separates correct from broken with margin. Quantized top-1 minima come from the issue's SmolLM2
+#: measurements against the HF weights (Q8_0 ~95%, Q4_K_M ~85%, Q4_0 ~64%) minus ~10 points for
+#: prompt-set noise; rel-L2/KL limits are ~2.5x the tiny-model measurements (Q8_0 1.9e-2 / 2e-5,
+#: Q4_K_M 1.4e-1 / 1e-3). Measured here on SmolLM2 (12 prompts, 192 positions): Q8_0 rel-L2 2.6e-2,
+#: KL 2.3e-3, top-1 99%. `python bench/bench_parity.py` re-measures all of them on SmolLM2.
 THRESHOLDS: dict[str, Thresholds] = {
     "F32": Thresholds(rel_l2=3e-3, kl=1e-4, top1=0.97),
     "F16": Thresholds(rel_l2=3e-3, kl=1e-4, top1=0.97),
     "BF16": Thresholds(rel_l2=1e-2, kl=1e-3, top1=0.95),
-    "Q8_0": Thresholds(rel_l2=2e-2, kl=5e-3, top1=0.90),
-    "Q6_K": Thresholds(rel_l2=4e-2, kl=1e-2, top1=0.85),
-    "Q5_K_M": Thresholds(rel_l2=8e-2, kl=3e-2, top1=0.80),
-    "Q4_K_M": Thresholds(rel_l2=1.5e-1, kl=8e-2, top1=0.75),
-    "Q4_1": Thresholds(rel_l2=2e-1, kl=1.5e-1, top1=0.55),
-    "Q4_0": Thresholds(rel_l2=2.5e-1, kl=2e-1, top1=0.55),
+    "Q8_0": Thresholds(rel_l2=5e-2, kl=2e-2, top1=0.85),
+    "Q6_K": Thresholds(rel_l2=1e-1, kl=4e-2, top1=0.80),
+    "Q5_K_M": Thresholds(rel_l2=2e-1, kl=8e-2, top1=0.75),
+    "Q4_K_M": Thresholds(rel_l2=3.5e-1, kl=1.5e-1, top1=0.72),
+    "Q4_1": Thresholds(rel_l2=4e-1, kl=3e-1, top1=0.55),
+    "Q4_0": Thresholds(rel_l2=4e-1, kl=3e-1, top1=0.52),
 }
 
 

@@ -73,3 +73,14 @@ def test_schema_accepts_a_valid_row_and_rejects_a_bad_one():
     bad["steps"][0]["action"]["kind"] = "hover"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def test_failed_write_leaves_no_file(tmp_path):
+    def broken():
+        yield Workflow.model_validate(_wf(1))
+        raise DataError("source died")
+
+    path = tmp_path / "w.jsonl"
+    with pytest.raises(DataError):
+        write_workflows(path, broken())
+    assert list(tmp_path.iterdir()) == []

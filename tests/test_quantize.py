@@ -151,3 +151,18 @@ def test_quantized_exports_within_thresholds(tiny, conversations, tmp_path, quan
     assert ("Q4_K" in types) if quant == "Q4_K_M" else ("Q8_0" in types)
     # quantization keeps our metadata
     assert "scribeagent.format_version" in gguf.GGUFReader(path).fields
+
+
+def test_cli_export_adapter_and_parity_exit_codes(tiny, tmp_path, capsys):
+    from backend.cli import main
+
+    if tiny["kind"] != "llama":
+        pytest.skip("one architecture is enough for the CLI wiring")
+    out = tmp_path / "adapter.gguf"
+    assert main(["export-adapter", "--base", str(tiny["base"]), "--adapter", str(tiny["lora"]), "--out", str(out)]) == 0
+    assert out.read_bytes() == tiny["adapter"].read_bytes()
+    args = ["parity", "--hf", str(tiny["base"]), "--gguf", str(tiny["merged"]), "--prompts", "2", "--budget", "128"]
+    assert main([*args, "--adapter", str(tiny["lora"])]) == 0
+    assert "parity: OK" in capsys.readouterr().out
+    assert main(args) == 1  # reference without the adapter: the served model differs
+    assert "parity: FAIL" in capsys.readouterr().out

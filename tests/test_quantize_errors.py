@@ -106,7 +106,7 @@ def test_adapter_trained_with_another_tokenizer(llama, tmp_path, out_dir):
 
 
 def test_adapter_for_another_base_does_not_fit(llama, tmp_path, out_dir):
-    qwen = build_tiny_model("qwen2", tmp_path / "qwen")
+    qwen = build_tiny_model("qwen2", tmp_path / "qwen", hidden_size=128, intermediate_size=256)
     with pytest.raises(ModelFileError, match="does not fit"):
         export_model(qwen, llama["lora"], out_dir / "m.gguf")
     code = main(["export-adapter", "--base", str(qwen), "--adapter", str(llama["lora"]),

@@ -65,7 +65,7 @@ def test_eval_gguf_base_through_the_served_engine(tmp_path):
     src = tmp_path / "held.jsonl"
     write_workflows(src, [synth_workflow(2, 0, BY_NAME["newsletter"])])
     done = subprocess.run([sys.executable, "-m", "backend.cli", "eval", str(src), "--out", str(tmp_path / "out"),
-                           "--base", str(bundled_model_path()), "--budget", "600", "--threads", "2"],
+                           "--base", str(bundled_model_path()), "--budget", "400", "--threads", "2"],
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((tmp_path / "out" / "report.json").read_text())

@@ -44,11 +44,13 @@ def _smollm2_tokenizer():
     return AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
 
 
-def build_tiny_model(kind: str, out_dir: Path, *, seed: int = 0) -> Path:
+def build_tiny_model(kind: str, out_dir: Path, *, seed: int = 0, **shape: int) -> Path:
     """Write a tiny random `kind` ("qwen2" or "llama") model + tokenizer to `out_dir` (HF layout).
 
+    `shape` overrides TINY_SHAPE entries (e.g. hidden_size) for tests that need a mismatch.
     Weights are saved as float32 so that tests compare exports against exactly these numbers.
     """
+    dims = {**TINY_SHAPE, **shape}
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
@@ -60,7 +62,7 @@ def build_tiny_model(kind: str, out_dir: Path, *, seed: int = 0) -> Path:
             rope_theta=1_000_000.0,
             eos_token_id=tokenizer.eos_token_id,
             pad_token_id=tokenizer.pad_token_id,
-            **TINY_SHAPE,
+            **dims,
         )
         model_cls = Qwen2ForCausalLM
     elif kind == "llama":
@@ -71,7 +73,7 @@ def build_tiny_model(kind: str, out_dir: Path, *, seed: int = 0) -> Path:
             rope_theta=100_000.0,
             bos_token_id=tokenizer.bos_token_id,
             eos_token_id=tokenizer.eos_token_id,
-            **TINY_SHAPE,
+            **dims,
         )
         model_cls = LlamaForCausalLM
     else:

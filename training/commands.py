@@ -118,7 +118,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("eval", help="Mind2Web metrics on held-out workflows")
     p.add_argument("workflows", nargs="+", help="held-out workflow .jsonl files")
     p.add_argument("--model", help="tuned model: a GGUF file (run on llama.cpp, as served) or an HF dir")
-    p.add_argument("--adapter", help="GGUF LoRA for a GGUF model, peft adapter dir for an HF model")
+    p.add_argument("--adapter", help="GGUF LoRA (runs on llama.cpp) or peft adapter dir (runs on transformers)")
     p.add_argument("--base", help="un-tuned base model to compare (GGUF file or HF dir)")
     p.add_argument("--out", required=True, help="report directory (report.json, report.html, report.png)")
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many workflows")

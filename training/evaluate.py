@@ -62,9 +62,10 @@ def engine_predictor(engine: Any, budget: int) -> Predict:
 
 
 def load_engine_for(model: str, adapter: str | None, threads: int | None) -> Any:
-    """A GGUF file runs on llama.cpp (adapter = GGUF LoRA); a directory on transformers (+ peft)."""
+    """A GGUF model (with a GGUF LoRA or none) runs on llama.cpp, as served; an HF directory, or any
+    base with a peft adapter directory (a fine-tune not exported yet), runs on transformers."""
     path = Path(model)
-    if path.suffix == ".gguf":
+    if path.suffix == ".gguf" and (adapter is None or Path(adapter).suffix == ".gguf"):
         from backend.engine import load_engine
 
         return load_engine(path, lora=adapter, n_ctx=4096, n_threads=threads)

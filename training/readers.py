@@ -85,9 +85,13 @@ def write_workflows(path: str | Path, workflows: Iterable[Workflow]) -> int:
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.part")
     count = 0
-    with tmp.open("w", encoding="utf-8") as fh:
-        for wf in workflows:
-            fh.write(wf.model_dump_json(exclude_none=True) + "\n")
-            count += 1
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for wf in workflows:
+                fh.write(wf.model_dump_json(exclude_none=True) + "\n")
+                count += 1
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a failed source leaves no half-written file behind
+        raise
     tmp.replace(p)
     return count
