@@ -11,10 +11,13 @@ import ipaddress
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import ScribeAgentError
 from backend.model_files import check_gguf
+
+if TYPE_CHECKING:
+    from backend.config import Settings
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -56,7 +59,8 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--budget", type=int, default=None, dest="page_budget", help="page token budget (default 2000)")
 
 
-def _settings(args: argparse.Namespace, **extra: Any):  # -> Settings (import kept lazy)
+def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":
+    """Settings from env vars overridden by the flags given; model files checked before any load."""
     from backend.config import Settings
 
     values: dict[str, Any] = {

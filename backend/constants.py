@@ -87,3 +87,7 @@ GGUF_KEY_FORMAT_VERSION = "scribeagent.format_version"
 GGUF_KEY_BASE_MODEL = "scribeagent.base_model"
 GGUF_KEY_ADAPTER = "scribeagent.adapter"
 GGUF_KEY_TRAINING_DATA = "scribeagent.training_data"
+
+#: File `scribeagent train` leaves beside the adapter; `scribeagent export` copies its
+#: `training_data` summary into the GGUF metadata (GGUF_KEY_TRAINING_DATA).
+TRAINING_SUMMARY_FILE = "training_summary.json"

@@ -22,8 +22,8 @@ from backend.constants import ActionKind
 from backend.engine import EngineInfo
 from backend.errors import ModelFileError, ScribeAgentError
 from backend.format import Step, render_answer
-from backend.grammar import takes_text
 from backend.generation import Cancelled, Request, Timings, Token
+from backend.grammar import takes_text
 
 
 class _RuleStep(BaseModel):

@@ -170,8 +170,12 @@ def create_app(settings: Settings) -> FastAPI:
         done: asyncio.Future[Suggestion] = loop.create_future()
 
         def settle(result: Any, error: Optional[BaseException]) -> None:
-            if not done.done():
-                done.set_exception(error) if error else done.set_result(result)
+            if done.done():
+                return
+            if error is not None:
+                done.set_exception(error)
+            else:
+                done.set_result(result)
 
         def run(cancel: threading.Event) -> None:
             try:

@@ -19,11 +19,8 @@ from backend.constants import (
     GGUF_KEY_BASE_MODEL,
     GGUF_KEY_FORMAT_VERSION,
     GGUF_KEY_TRAINING_DATA,
+    TRAINING_SUMMARY_FILE,
 )
-
-#: Optional file in an adapter directory whose `training_data` field summarises the data it was
-#: trained on (written by `scribeagent train`); used when `--training-data` is not given.
-TRAINING_SUMMARY_FILE = "training_summary.json"
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,9 @@ def test_tiny_model_overfits_base_frozen_adapter_changed(tiny_setup, tmp_path):
     summary = json.loads((out / "train_summary.json").read_text())
     assert summary["last_loss"] <= 0.2 * summary["first_loss"], summary
     assert (out / "loss.png").stat().st_size > 1000
+    # What `scribeagent export` copies into the GGUF metadata.
+    data_summary = json.loads((out / "adapter" / "training_summary.json").read_text())["training_data"]
+    assert data_summary.startswith("data: ") and f"{summary['steps']} steps" in data_summary
 
     base_sd = load_file(tiny_setup / "model" / "model.safetensors")
     model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_setup / "model"), out / "adapter")

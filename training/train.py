@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Optional
 
+from backend.constants import TRAINING_SUMMARY_FILE
 from backend.errors import DataError, ModelFileError
 
 IGNORE_INDEX = -100
@@ -341,6 +342,9 @@ def run(args: TrainArgs) -> int:
             "world_size": int(os.environ.get("WORLD_SIZE", "1")), "args": asdict(args),
         }
         (out / "train_summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+        data_summary = {"training_data": f"{Path(args.data).name}: {len(train_ds)} examples, "
+                                         f"{trainer.state.global_step} steps, eval loss {summary['eval_loss']}"}
+        (adapter_dir / TRAINING_SUMMARY_FILE).write_text(json.dumps(data_summary) + "\n", encoding="utf-8")
         print(f"adapter: {adapter_dir}  loss {summary['first_loss']} → {summary['last_loss']}  "
               f"({summary['tokens_per_s']} tokens/s)")
     return 0
