@@ -23,6 +23,7 @@ import numpy as np
 from backend.constants import GGUF_KEY_ADAPTER, GGUF_KEY_BASE_MODEL, GGUF_KEY_FORMAT_VERSION, GGUF_KEY_TRAINING_DATA
 from backend.errors import ModelFileError
 from backend.generation import Cancelled, Request, Timings, Token
+from backend.grammar_sampler import GreedyGrammarSampler
 from backend.model_files import check_gguf
 
 if TYPE_CHECKING:
@@ -163,7 +164,6 @@ class LlamaEngine:
         masks it, so a low value means the model itself would rather have said something else.
         """
         import llama_cpp
-        from llama_cpp import LlamaGrammar
 
         start = time.perf_counter()
         tokens = self.tokenize_prompt(request.prompt)
@@ -175,15 +175,17 @@ class LlamaEngine:
         timings.prompt_tokens = len(tokens)
         timings.cached_tokens = self._prefill(tokens, cancel)
         timings.prefill_ms = (time.perf_counter() - start) * 1000
-        compiled = LlamaGrammar.from_string(request.grammar, verbose=False)
+        sampler = GreedyGrammarSampler(self._vocab, self._llm.n_vocab(), request.grammar)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         gen_start = time.perf_counter()
         produced = 0
         try:
-            for token in self._llm.generate(tokens, temp=0.0, repeat_penalty=1.0, grammar=compiled):
+            while True:
+                logits = self._last_logits()
+                token = sampler.choose(logits)
                 if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                     break
-                logits = self._last_logits()
+                sampler.accept(token)
                 top = float(logits.max())
                 prob = math.exp(float(logits[token]) - top - math.log(float(np.exp(logits - top).sum())))
                 piece = decoder.decode(self._llm.detokenize([token], special=False))
@@ -195,7 +197,9 @@ class LlamaEngine:
                     break
                 if cancel.is_set():
                     raise Cancelled()
+                self._llm.eval([token])
         finally:
+            sampler.close()
             timings.generated_tokens = produced
             elapsed = time.perf_counter() - gen_start
             timings.tokens_per_s = produced / elapsed if elapsed > 0 else 0.0

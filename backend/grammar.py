@@ -16,9 +16,12 @@ from collections.abc import Mapping
 from backend.constants import KEY_NAMES, MODEL_ACTION_NAMES, ActionKind
 
 #: Longest description the model may write, in characters (a sentence, never a paragraph).
-MAX_DESCRIPTION_CHARS = 160
-#: Longest text a `type` step may carry, in JSON characters.
-MAX_TYPED_CHARS = 200
+MAX_DESCRIPTION_CHARS = 120
+#: Longest text a `type` step may carry, in JSON characters (an escape counts as one).
+MAX_TYPED_CHARS = 120
+#: Tokens that always suffice for a whole answer under this grammar (one token per character in
+#: the worst case, two per escape, plus the fixed labels), so generation never stops mid-answer.
+MAX_ANSWER_TOKENS = MAX_DESCRIPTION_CHARS + 2 * MAX_TYPED_CHARS + 40
 
 _TAG = re.compile(r"<\s*([a-zA-Z][a-zA-Z0-9-]*)")
 _ATTR = re.compile(r"""\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")

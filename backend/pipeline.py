@@ -17,7 +17,7 @@ from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.generation import Request, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import HistoryItem, Step, answer_prefix, build_messages, parse_answer
-from backend.grammar import build_grammar
+from backend.grammar import MAX_ANSWER_TOKENS, build_grammar
 from backend.tokens import TokenCounter
 
 
@@ -62,7 +62,7 @@ class Suggester:
     """Turns observations into next steps with one engine and one page budget."""
 
     def __init__(self, engine: AnswerEngine, counter: TokenCounter, *, budget: int = DEFAULT_BUDGET,
-                 max_new_tokens: int = 160) -> None:
+                 max_new_tokens: int = MAX_ANSWER_TOKENS) -> None:
         self.engine = engine
         self.counter = counter
         self.budget = budget

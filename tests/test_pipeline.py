@@ -14,6 +14,7 @@ import pytest
 
 from backend.constants import ActionKind
 from backend.engine import LlamaEngine, load_engine
+from backend.errors import PageError
 from backend.format import parse_answer
 from backend.pipeline import Suggester
 from backend.tokens import LlamaVocab
@@ -86,3 +87,30 @@ def test_cli_token_prune_and_suggest(tmp_path: Path) -> None:
     assert step["node"] in candidates and step["action"] in ("click", "type", "key")
     missing = run("prune", str(tmp_path / "nope.html"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: LlamaEngine) -> None:
+    """Our greedy sampler checks the arg-max first; it must choose exactly what filtering all does."""
+    import llama_cpp
+    from llama_cpp import LlamaGrammar
+
+    suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=400)
+    compared = 0
+    for page in real_pages(6):
+        try:
+            request = suggester.prepare(objective="Type my city into the search box", url="https://x.example/",
+                                        html=page.read_bytes())
+        except PageError:  # a page with nothing to act on
+            continue
+        ours = suggester.run(request).answer.split("\nTarget: ")[0].split("\n", 1)[1] + "\n"
+        llm = engine._llm
+        llm.reset()
+        reference = []
+        grammar = LlamaGrammar.from_string(request.grammar, verbose=False)
+        for token in llm.generate(engine.tokenize_prompt(request.prompt), temp=0.0, repeat_penalty=1.0, grammar=grammar):
+            if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
+                break
+            reference.append(token)
+        assert llm.detokenize(reference).decode() == ours
+        compared += 1
+    assert compared >= 3
