@@ -26,6 +26,7 @@ test: install-dev
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: install-dev
+	$(PIP) install -q --find-links $(WHEELS) -e '.[bench]'
 	$(PY) bench/bench_prune.py
 	$(PY) bench/bench_latency.py
 
