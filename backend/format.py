@@ -35,6 +35,13 @@ from backend.constants import ACTION_BY_MODEL_NAME, MODEL_ACTION_NAMES, ActionKi
 
 SYSTEM_PROMPT = "Help achieve the objective by generating the next step."
 
+#: The answer's field labels. The grammar and the pipeline build on these names, never on literals.
+DESCRIPTION = "Description: "
+ACTION = "Action: "
+TEXT = "Text: "
+NODE = "Node: "
+TARGET = "Target: "
+
 _WS = re.compile(r"\s+")
 
 
@@ -88,10 +95,10 @@ def one_line(text: str) -> str:
 
 
 def _step_lines(step: Step, number: int) -> list[str]:
-    lines = [f"{number}.", f"Description: {one_line(step.description)}"]
-    lines.append(f"Action: {MODEL_ACTION_NAMES[step.action]}")
+    lines = [f"{number}.", DESCRIPTION + one_line(step.description)]
+    lines.append(ACTION + MODEL_ACTION_NAMES[step.action])
     if step.action is not ActionKind.CLICK:
-        lines.append(f"Text: {json.dumps(step.text or '', ensure_ascii=False)}")
+        lines.append(TEXT + json.dumps(step.text or "", ensure_ascii=False))
     return lines
 
 
@@ -141,12 +148,14 @@ def render_answer(step: Step, number: int) -> str:
     if step.node is None or step.target is None:
         raise ValueError("an answer needs the target's node id and opening tag")
     lines = _step_lines(step, number)
-    lines.append(f"Node: {step.node}")
-    lines.append(f"Target: {one_line(step.target)}")
+    lines.append(NODE + step.node)
+    lines.append(TARGET + one_line(step.target))
     return "\n".join(lines)
 
 
-_FIELD = re.compile(r"^(Description|Action|Text|Node|Target):[ \t]?(.*)$")
+_FIELD = re.compile(
+    "^(" + "|".join(re.escape(label.rstrip(": ")) for label in (DESCRIPTION, ACTION, TEXT, NODE, TARGET)) + r"):[ \t]?(.*)$"
+)
 
 
 def parse_answer(text: str) -> ParseResult:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 
 from backend.constants import KEY_NAMES, MODEL_ACTION_NAMES, ActionKind
+from backend.format import ACTION, DESCRIPTION, NODE, TEXT
 
 #: Longest description the model may write, in characters (a sentence, never a paragraph).
 MAX_DESCRIPTION_CHARS = 120
@@ -72,11 +73,11 @@ def build_grammar(targets: Mapping[str, str]) -> str:
     text_nodes = [f"{node}\n" for node, tag in targets.items() if takes_text(tag)]
     keys = [json.dumps(k) for k in KEY_NAMES]
     actions = [
-        f'{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + "Node: ")} node',
-        f'{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + "Text: ")} key "\\nNode: " node',
+        f"{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + NODE)} node",
+        f"{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + TEXT)} key {_literal(chr(10) + NODE)} node",
     ]
     rules = [
-        f'root ::= "Description: " desc "\\nAction: " action',
+        f"root ::= {_literal(DESCRIPTION)} desc {_literal(chr(10) + ACTION)} action",
         f"desc ::= [^\\n]{{1,{MAX_DESCRIPTION_CHARS}}}",
         f"node ::= {_alternatives(all_nodes)}",
         f"key ::= {_alternatives(keys)}",
@@ -84,7 +85,7 @@ def build_grammar(targets: Mapping[str, str]) -> str:
     if text_nodes:
         actions.insert(
             1,
-            f'{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + "Text: ")} typed "\\nNode: " textnode',
+            f"{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + TEXT)} typed {_literal(chr(10) + NODE)} textnode",
         )
         rules.append(f"textnode ::= {_alternatives(text_nodes)}")
         rules.append(f'typed ::= "\\"" tchar{{0,{MAX_TYPED_CHARS}}} "\\""')

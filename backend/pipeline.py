@@ -16,7 +16,7 @@ from backend.constants import ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.generation import Request, Timings, Token
 from backend.errors import PageError, ScribeAgentError
-from backend.format import HistoryItem, Step, answer_prefix, build_messages, parse_answer
+from backend.format import NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer
 from backend.grammar import MAX_ANSWER_TOKENS, build_grammar
 from backend.tokens import TokenCounter
 
@@ -108,10 +108,10 @@ class Suggester:
             if on_token and token.text:
                 on_token(token.text)
         body = "".join(pieces)
-        result = parse_answer(head + body + "Target: " + _target_after(body, request.page))
+        result = parse_answer(head + body + TARGET + _target_after(body, request.page))
         if not isinstance(result, Step):
             raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
-        tail = "Target: " + (result.target or "")
+        tail = TARGET + (result.target or "")
         if on_token:
             on_token(tail)
         confidence = 1.0
@@ -132,7 +132,7 @@ def _is_node_token(before: str, piece: str) -> bool:
     These are the tokens where the model chooses the element; the forced `Node:` label around
     them says nothing about its certainty.
     """
-    at = before.rfind("Node:")
+    at = before.rfind(NODE.rstrip())
     if at < 0 or "\n" in before[at:]:
         return False
     return any(c.isdigit() or c == "\n" for c in piece)
@@ -140,6 +140,6 @@ def _is_node_token(before: str, piece: str) -> bool:
 
 def _target_after(body: str, page: PrunedPage) -> str:
     """The opening tag of the node the answer chose (the grammar stops right after the node line)."""
-    at = body.rfind("Node: ")
-    node = body[at + len("Node: "):].strip() if at >= 0 else ""
+    at = body.rfind(NODE)
+    node = body[at + len(NODE):].strip() if at >= 0 else ""
     return page.targets.get(node, "")

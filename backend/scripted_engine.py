@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from backend.constants import ActionKind
 from backend.engine import EngineInfo
 from backend.errors import ModelFileError, ScribeAgentError
-from backend.format import Step, render_answer
+from backend.format import TARGET, Step, render_answer
 from backend.generation import Cancelled, Request, Timings, Token
 from backend.grammar import takes_text
 
@@ -87,7 +87,7 @@ class ScriptedEngine:
                     step = Step(rule.step.description, rule.step.action, node, rule.step.text, tag)
                     full = render_answer(step, request.number)
                     # Same span the grammar covers: after the number line, through the node line.
-                    return full.split("\n", 1)[1].rsplit("Target: ", 1)[0]
+                    return full.split("\n", 1)[1].rsplit(TARGET, 1)[0]
         raise ScribeAgentError("no scripted rule matches this page and objective")
 
     def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings) -> Iterator[Token]:
