@@ -7,7 +7,9 @@ llama.cpp tokenizes at ~1 MB/s with ~45 µs per call (its pre-tokenizer regexes 
 call), which would dominate pruning. For BPE vocabularies with the GPT-2 style pre-tokenizer
 (SmolLM2's "smollm"), counts are therefore summed over pre-tokens: BPE never merges across a
 pre-token boundary, so the sum is exact, and each distinct pre-token (" the", "=\"", "7") is
-tokenized by llama.cpp once and then remembered.
+tokenized by llama.cpp once and then remembered. Printed pages (one space between words, no other
+whitespace) are counted a word at a time from a second memo, so re-counting a page that changed
+in a few places, as the budget's tries do, pre-tokenizes only the words not seen before.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ _PIECEWISE_PRE = frozenset({"smollm"})
 #: Distinct pre-tokens remembered before the memo starts over (a few MB).
 _MEMO_LIMIT = 200_000
 _SEPARATOR = "0"
+#: Texts of fewer space-separated words are counted by pre-tokens alone (no word memo).
+_MIN_WORDS = 16
 _DIGIT = re.compile(r"\d")
 
 
@@ -96,7 +100,8 @@ class LlamaVocab:
         self._lock = threading.RLock()
         pre = self._llama.metadata.get("tokenizer.ggml.pre", "")
         self._pieces = _pretokenizer() if pre in _PIECEWISE_PRE else None
-        self._memo: dict[str, int] = {}
+        self._memo: dict[str, int] = {}  # pre-token -> tokens
+        self._words: dict[str, int] = {}  # word -> tokens of " " + word
         self._separator: list[int] | None = None
 
     def tokenize(self, text: str) -> list[int]:
@@ -109,17 +114,61 @@ class LlamaVocab:
         """Exact number of tokens of `text` (see the module docstring for how it stays fast)."""
         if not text:
             return 0
-        if self._pieces is None or max(text) > "\uffff":  # astral planes: no class tables there
+        if self._pieces is None or (not text.isascii() and max(text) > "\uffff"):  # astral: no class tables
             return len(self.tokenize(text))
-        pieces = self._pieces.findall(text)
+        words = text.split(" ")
+        if len(words) < _MIN_WORDS or words != text.split():
+            return self._count_text(text)
         with self._lock:
-            memo = self._memo
-            missing = set(pieces).difference(memo)
+            memo = self._words
+            missing = set(words).difference(memo)
             if missing:
                 if len(memo) + len(missing) > _MEMO_LIMIT:
                     memo.clear()
-                memo.update(self._count_pieces(sorted(missing)))
-            return sum(map(memo.__getitem__, pieces))
+                    missing = set(words)
+                memo.update(self._count_words(sorted(missing)))
+            return self._count_text(words[0]) - memo[words[0]] + sum(map(memo.__getitem__, words))
+
+    def forget_words(self) -> None:
+        """Drops the word memo (pre-tokens stay): lets a benchmark see a page it has pruned
+        before as a first visit."""
+        with self._lock:
+            self._words.clear()
+
+    def _count_text(self, text: str) -> int:
+        """Tokens of `text` summed over its pre-tokens (each distinct one tokenized once)."""
+        pieces = self._pieces.findall(text)  # type: ignore[union-attr]
+        with self._lock:
+            self._learn(pieces)
+            return sum(map(self._memo.__getitem__, pieces))
+
+    def _count_words(self, words: list[str]) -> dict[str, int]:
+        """Tokens of " " + word for each word, from one pre-tokenization of them all joined.
+
+        Text whose only whitespace is single spaces between words tokenizes as the sum of its
+        words each with its space in front: every pre-token that holds a space starts with it
+        and ends before the next one. So the pre-tokens of " w1 w2 …" split into words exactly
+        where a pre-token starts with a space.
+        """
+        pieces = self._pieces.findall(" " + " ".join(words))  # type: ignore[union-attr]
+        self._learn(pieces)
+        memo = self._memo
+        totals = [0] * len(words)
+        at = -1
+        for piece in pieces:
+            if piece[0] == " ":
+                at += 1
+            totals[at] += memo[piece]
+        return dict(zip(words, totals))
+
+    def _learn(self, pieces: list[str]) -> None:
+        """Puts the pre-tokens not seen before into the memo (caller holds the lock)."""
+        missing = set(pieces).difference(self._memo)
+        if missing:
+            if len(self._memo) + len(missing) > _MEMO_LIMIT:
+                self._memo.clear()
+                missing = set(pieces)
+            self._memo.update(self._count_pieces(sorted(missing)))
 
     def _count_pieces(self, pieces: list[str]) -> dict[str, int]:
         """Token counts of many pre-tokens in one llama.cpp call.

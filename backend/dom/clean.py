@@ -1,16 +1,29 @@
-"""The structural pruning pass (no budget): ids, removals, attribute cleaning, unwrapping.
+"""The pruning passes before any budget: which elements are candidates, ids, removals, unwrapping.
 
-One Python pass over the original tree, children before parents, touches each element once:
-hidden or never-rendered elements, empty ones and wrappers are only *marked* (renamed), and one
-`strip_elements` plus one `strip_tags` inside libxml2 apply all the marks at the end. Content and
-child counts flow upwards through a set and a dict, so a parent's decision already sees its
-children as they will be after the strip (a chain of wrappers collapses in the single pass).
-Node ids are written only on elements that survive.
+Two passes, so that the common case pays for only the first one:
+
+- `scan` (document order; the subtrees it drops are skipped) finds what is dropped with its
+  subtree (never-rendered tags, hidden elements), the <svg> icons, and the visible interactive
+  candidates, whose attributes are cleaned only once they are printed (`Scan.ready`). On most real
+  pages the candidates alone overflow the token budget, and then the page is printed as its
+  candidates only (`budget.select`): the structure around them is never looked at.
+- `prune_structure` (children before parents) applies the remaining rules to the whole tree when
+  it will be printed: empty elements and wrappers are only *marked* (renamed), and one
+  `strip_elements` plus one `strip_tags` inside libxml2 apply all the marks at the end. Content
+  and child counts flow upwards through a set and a dict, so a parent's decision already sees its
+  children as they will be after the strip (a chain of wrappers collapses in the single pass).
+
+Ids: the caller's numeric `node` ids are kept (the extension's serializer numbers every rendered
+element). An element without one gets its index in document order of the original tree, or — on
+a page that already has some ids — that index plus one more than the largest id, so ids never
+collide. The same HTML therefore always gets the same ids, whatever the budget and whichever
+pass prints it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -20,6 +33,45 @@ from backend.dom.attrs import clean_attributes, cut
 NODE = "node"
 _DROP = "sa-drop"  # temporary tag names carrying the pass's decisions to the strips
 _UNWRAP = "sa-unwrap"
+_NO_ATTRS: dict[str, str] = {}
+
+
+@dataclass
+class Scan:
+    """What `scan` found; the passes after it read this instead of looking at elements again.
+
+    `candidates` are in document order; their attributes are cleaned and ids written by `ready`,
+    only for the ones that get printed. `fresh` maps each candidate without an id of its own to
+    its document index. `offset` is what ids of elements without one are counted from.
+    """
+
+    root: etree._Element
+    elements: list[etree._Element]
+    candidates: list[etree._Element]
+    fresh: dict[etree._Element, int]
+    dropped: list[etree._Element]
+    svgs: list[etree._Element]
+    offset: int
+    kept_only: set[etree._Element]  # candidates only because of `keep`: no interactive markers
+    cleaned: set[etree._Element] = field(default_factory=set)
+    costs: dict[etree._Element, float] = field(default_factory=dict)  # budget's estimates, as made
+
+    def ready(self, el: etree._Element) -> etree._Element:
+        """Candidate `el` with clean attributes and its id, as printed (done once per element:
+        a page of 3000 links prints a hundred of them, and only those need it)."""
+        if el not in self.cleaned:
+            self.cleaned.add(el)
+            if len(el.attrib):
+                clean_attributes(el.attrib, el not in self.kept_only)
+            index = self.fresh.get(el)
+            if index is not None:
+                _number(el, index, self.offset)
+        return el
+
+    def id_of(self, el: etree._Element) -> str:
+        """The id candidate `el` has or will have once `ready`."""
+        index = self.fresh.get(el)
+        return el.get(NODE, "") if index is None else str(self.offset + index)
 
 
 def remove(el: etree._Element, sep: str = "") -> None:
@@ -37,11 +89,140 @@ def remove(el: etree._Element, sep: str = "") -> None:
     parent.remove(el)
 
 
-def _is_hidden(el: etree._Element, tag: str, keys: list[str]) -> bool:
-    if tag in rules.NEVER_HIDDEN_TAGS or rules.HIDDEN_KEYS.isdisjoint(keys):
-        return False
+def _hides(el: etree._Element, tag: str, keys: list[str]) -> bool:
     hidden_rules = rules.HIDDEN_ATTRS
     return any(k in hidden_rules and hidden_rules[k](tag, el.get(k) or "") for k in keys)
+
+
+#: Tag -> what the scan does with it before reading any attribute: drop it with its subtree, note
+#: an icon, or the tag's interactivity rule. Tags not listed (most of them) need their attributes.
+_DROPPED = object()
+_ICON = object()
+_KINDS: dict[str, object] = {**{tag: _DROPPED for tag in rules.DROP_TAGS}, "svg": _ICON, **rules.INTERACTIVE_TAGS}
+
+
+def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
+    """One pass in document order: drops, icons and the visible candidates (see module docstring).
+
+    Candidates are the visible interactive elements plus the elements whose id is in `keep`
+    (for an element without an id: the id it will get). The subtree of a dropped element or an
+    icon is skipped, not looked at: nothing in it is visible.
+    """
+    keep = frozenset(keep)
+    elements = list(root.iter(etree.Element))
+    kinds = _KINDS
+    is_interactive = rules.is_interactive
+    interactive_keys = rules.INTERACTIVE_KEYS
+    hidden_keys = rules.HIDDEN_KEYS
+    never_hidden = rules.NEVER_HIDDEN_TAGS
+    candidates: list[etree._Element] = []
+    fresh: dict[etree._Element, int] = {}
+    dropped: list[etree._Element] = []
+    svgs: list[etree._Element] = []
+    skipped: list[tuple[int, int]] = []  # [start, end) index ranges of the skipped subtrees
+    kept_only: set[etree._Element] = set()  # candidates only because of `keep`
+    root_id = root.get(NODE)
+    top = int(root_id) if root_id is not None and root_id.isdigit() else -1
+    resume = 0
+    for index, el in enumerate(elements[1:], 1):  # the root is printed without its tags
+        if index < resume:
+            continue
+        tag = el.tag
+        kind = kinds.get(tag)
+        if kind is _DROPPED:
+            dropped.append(el)
+            resume = _skip(elements, el, index, skipped)
+            continue
+        keys = el.keys()
+        if not keys:
+            if kind is _ICON:
+                svgs.append(el)
+                resume = _skip(elements, el, index, skipped)
+            elif kind is not None and kind(_NO_ATTRS):  # type: ignore[operator]
+                candidates.append(el)
+                fresh[el] = index
+            continue
+        if not hidden_keys.isdisjoint(keys) and tag not in never_hidden and _hides(el, tag, keys):
+            dropped.append(el)
+            resume = _skip(elements, el, index, skipped)
+            continue
+        node = el.get(NODE) if NODE in keys else None
+        if node is not None and node.isdigit():
+            top = max(top, int(node))
+        else:
+            node = None
+        if kind is _ICON:
+            svgs.append(el)
+            kind = None
+            resume = _skip(elements, el, index, skipped)
+        if (kind is not None and kind(el.attrib)) or (  # type: ignore[operator]
+            not interactive_keys.isdisjoint(keys) and is_interactive(tag, el.attrib)
+        ):
+            candidates.append(el)
+        elif node is not None and node in keep:
+            candidates.append(el)
+            kept_only.add(el)
+        else:
+            continue
+        if node is None:
+            fresh[el] = index
+    offset = 0 if top < 0 else top + 1
+    if keep:
+        _add_kept(elements, keep, offset, candidates, fresh, kept_only, set(dropped), skipped)
+    return Scan(root, elements, candidates, fresh, dropped, svgs, offset, kept_only)
+
+
+def _skip(elements: list[etree._Element], el: etree._Element, index: int, skipped: list[tuple[int, int]]) -> int:
+    """Where the scan resumes after `el` (at `index`): past its subtree, noted in `skipped`."""
+    if not len(el):
+        return index + 1
+    resume = _after(elements, el, index)
+    skipped.append((index + 1, resume))
+    return resume
+
+
+def _after(elements: list[etree._Element], el: etree._Element, index: int) -> int:
+    """Index (in `elements`, document order) of the first element after `el`'s subtree."""
+    node: etree._Element | None = el
+    while node is not None:
+        nxt = node.getnext()
+        while nxt is not None and not isinstance(nxt.tag, str):  # a comment or PI, if any
+            nxt = nxt.getnext()
+        if nxt is not None:
+            return elements.index(nxt, index + 1)
+        node = node.getparent()
+    return len(elements)
+
+
+def _add_kept(
+    elements: list[etree._Element],
+    keep: frozenset[str],
+    offset: int,
+    candidates: list[etree._Element],
+    fresh: dict[etree._Element, int],
+    kept_only: set[etree._Element],
+    dropped: set[etree._Element],
+    skipped: list[tuple[int, int]],
+) -> None:
+    """Adds the elements without an id that `keep` names by the id they will get."""
+    chosen = set(candidates)
+    added = False
+    for node in keep:
+        index = int(node) - offset if node.isdigit() else -1
+        if not 0 < index < len(elements) or any(a <= index < b for a, b in skipped):
+            continue
+        el = elements[index]
+        own = el.get(NODE)
+        if (own is not None and own.isdigit()) or el in chosen or el in dropped:
+            continue
+        candidates.append(el)
+        fresh[el] = index
+        kept_only.add(el)
+        chosen.add(el)
+        added = True
+    if added:
+        order = {el: i for i, el in enumerate(elements)}
+        candidates.sort(key=order.__getitem__)
 
 
 def _svg_label(svg: etree._Element) -> None:
@@ -57,95 +238,92 @@ def _svg_label(svg: etree._Element) -> None:
     svg.text = None
 
 
-def prune_structure(root: etree._Element, keep: Collection[str] = ()) -> list[etree._Element]:
-    """Apply every pruning rule in place; returns the candidates in document order.
-
-    Candidates are the visible interactive elements plus the elements whose id is in `keep` (on a
-    page without ids, the id an element will get: its document index). Ids the caller wrote (the extension's serializer numbers every rendered element) are kept;
-    an element without one gets its index in document order of the original tree, or — on a page
-    that already has some ids — the next numbers after the largest, so ids never collide. The
-    same HTML therefore always gets the same ids, whatever the budget.
-    """
-    keep = frozenset(keep)
-    elements = list(root.iter(etree.Element))
-    candidates, unnumbered, top = _decide(elements, keep)
-    if unnumbered:
-        if top < 0:  # a page without ids: document order of the original tree
-            for index, el in unnumbered:
-                el.set(NODE, str(index))
-        else:
-            for i, (_, el) in enumerate(reversed(unnumbered), start=top + 1):
-                el.set(NODE, str(i))
-    # A candidate under a hidden or never-rendered ancestor goes away with it.
-    visible = [el for el in candidates if not any(a.tag == _DROP for a in el.iterancestors())]
-    etree.strip_elements(root, _DROP, with_tail=False)
-    etree.strip_tags(root, _UNWRAP)
-    return visible
+def _number(el: etree._Element, index: int, offset: int) -> None:
+    el.set(NODE, str(offset + index))
 
 
-def _decide(
-    elements: list[etree._Element], keep: frozenset[str]
-) -> tuple[list[etree._Element], list[tuple[int, etree._Element]], int]:
-    """The pass (see module docstring). Returns candidates (document order), the kept elements
-    without an id with their document index (reverse order), and the largest existing id."""
+def _strip(s: Scan) -> None:
+    """Remove the dropped subtrees and the icons' internals (the text after each stays)."""
+    dropped = set(s.dropped)
+    for el in dropped:
+        el.tag = _DROP
+        el.tail = " " + (el.tail or "")
+    for svg in s.svgs:
+        if svg not in dropped:
+            _svg_label(svg)
+    etree.strip_elements(s.root, _DROP, with_tail=False)
+
+
+def prune_candidates(s: Scan) -> None:
+    """Only what printing the candidates alone needs: the root's id, drops removed (the
+    candidates get theirs from `Scan.ready` as they are printed)."""
+    root_id = s.root.get(NODE)
+    if root_id is None or not root_id.isdigit():
+        _number(s.root, 0, s.offset)
+    _strip(s)
+
+
+def prune_structure(s: Scan) -> list[etree._Element]:
+    """Apply every pruning rule to the whole tree in place; returns the candidates kept."""
+    for el in s.candidates:
+        s.ready(el)
+    dropped = set(s.dropped)
+    for el in dropped:
+        el.tag = _DROP  # the pass below reads these as already decided
+    for svg in s.svgs:
+        if svg not in dropped:
+            _svg_label(svg)
+    _decide(s, dropped)
+    etree.strip_elements(s.root, _DROP, with_tail=False)
+    etree.strip_tags(s.root, _UNWRAP)
+    return s.candidates
+
+
+def _decide(s: Scan, dropped: set[etree._Element]) -> None:
+    """The structural pass (see module docstring): marks, ids and attribute cleaning."""
     inline = rules.INLINE_TAGS
     treatment = rules.TAG_TREATMENT
     unwrap_always = rules.Treatment.UNWRAP
     text_attrs = rules.TEXT_ATTRS
-    drop_tags = rules.DROP_TAGS
-    tag_rules = rules.INTERACTIVE_TAGS
-    is_interactive = rules.is_interactive
     strong_attrs = rules.STRONG_ATTRS
+    elements, offset = s.elements, s.offset
+    chosen = set(s.candidates)
     content: set[etree._Element] = set()  # elements with something to read or act on inside
     texty: set[etree._Element] = set()  # elements with their own text (incl. from unwrapped kids)
     kids: dict[etree._Element, int] = {}  # element children each will have after the strip
-    candidates: list[etree._Element] = []
-    unnumbered: list[tuple[int, etree._Element]] = []
-    top = -1
-    for index in range(len(elements) - 1, -1, -1):
+    for index in range(len(elements) - 1, 0, -1):
         el = elements[index]
-        tag = el.tag
         parent = el.getparent()
         tail = el.tail
-        if parent is not None and tail and not tail.isspace():
+        if tail and not tail.isspace():
             content.add(parent)  # the text after an element belongs to its parent, whatever
             texty.add(parent)  # becomes of the element itself
-        keys = el.keys()
-        if tag in drop_tags or _is_hidden(el, tag, keys):
-            el.tag = _DROP
-            el.tail = " " + (tail or "")
+        tag = el.tag
+        if tag == _DROP:  # dropped with its subtree, or an icon's internals
+            if el in dropped:
+                el.tail = " " + (tail or "")
             continue
-        node = el.get(NODE)
-        if node is not None and node.isdigit():
-            top = max(top, int(node))
-        else:
+        if el in chosen:  # made ready by prune_structure
+            content.add(parent)
+            kids[parent] = kids.get(parent, 0) + 1
+            continue
+        keys = el.keys()
+        node = el.get(NODE) if NODE in keys else None
+        if node is not None and not node.isdigit():
             node = None
-        attrib = el.attrib
         plain = len(keys) == (node is not None)  # no attributes besides the id
-        if plain:
-            rule = tag_rules.get(tag)
-            interactive = rule is not None and rule(attrib)
-        else:
-            interactive = is_interactive(tag, attrib)
-        if tag == "svg":  # its internals go; only its own name can make it worth keeping
-            _svg_label(el)
+        if tag == "svg":  # its internals are gone; only its own name can make it worth keeping
             content.discard(el)
             texty.discard(el)
             plain = False
-        if parent is None or interactive or (node if node is not None else str(index)) in keep:
-            if not plain:
-                clean_attributes(attrib, interactive)
-            if node is None:
-                unnumbered.append((index, el))
-            if parent is not None:  # the root is printed without its tags, but keeps an id
-                candidates.append(el)
-                content.add(parent)
-                kids[parent] = kids.get(parent, 0) + 1
-            continue
         # Attributes are cleaned only on elements that stay: drops and unwraps lose them anyway.
         text = el.text
         own = (bool(text) and not text.isspace()) or el in texty
-        if not (own or el in content or (not plain and any(attrib.get(a) for a in text_attrs))):
+        if not (
+            own
+            or el in content
+            or (not plain and not text_attrs.isdisjoint(keys) and any(el.get(a) for a in text_attrs))
+        ):
             el.tag = _DROP  # nothing to read or act on
             if tag not in inline:
                 el.tail = " " + (tail or "")
@@ -156,7 +334,7 @@ def _decide(
         if (
             how is not None
             and (how is unwrap_always or n == 0 or (n == 1 and not own))
-            and (plain or not any(k in strong_attrs and attrib.get(k) for k in keys))
+            and (plain or strong_attrs.isdisjoint(keys) or not any(k in strong_attrs and el.get(k) for k in keys))
         ):
             el.tag = _UNWRAP
             if tag not in inline:  # a block box never glues the words around it together
@@ -167,12 +345,36 @@ def _decide(
                 texty.add(parent)
             continue
         if not plain:
-            clean_attributes(attrib, False)
+            clean_attributes(el.attrib, False)
         kids[parent] = kids.get(parent, 0) + 1
         if node is None:
-            unnumbered.append((index, el))
-    candidates.reverse()
-    return candidates, unnumbered, top
+            _number(el, index, offset)
+    root = s.root
+    if len(root.attrib):
+        clean_attributes(root.attrib, False)
+    root_id = root.get(NODE)
+    if root_id is None or not root_id.isdigit():
+        _number(root, 0, offset)
+
+
+def visible_text(el: etree._Element) -> str:
+    """The words of `el` as they read on screen: a block element never glues words together."""
+    inline = rules.INLINE_TAGS
+    if not len(el):
+        return " ".join((el.text or "").split())
+    parts: list[str] = []
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if event == "start":
+            if node is not el and node.tag not in inline:
+                parts.append(" ")
+            if node.text:
+                parts.append(node.text)
+        elif node is not el:
+            if node.tag not in inline:
+                parts.append(" ")
+            if node.tail:
+                parts.append(node.tail)
+    return " ".join("".join(parts).split())
 
 
 def text_of(el: etree._Element, limit: int = rules.MAX_TEXT_ATTR) -> str:
@@ -180,7 +382,7 @@ def text_of(el: etree._Element, limit: int = rules.MAX_TEXT_ATTR) -> str:
     label = el.get("aria-label")
     if label:
         return cut(label, limit)
-    text = " ".join("".join(el.itertext()).split())
+    text = visible_text(el)
     if text:
         return cut(text, limit)
     for name in ("title", "alt", "placeholder", "value", "name"):

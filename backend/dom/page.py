@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from backend.dom.budget import fit
-from backend.dom.clean import NODE, prune_structure, text_of
+from backend.dom.budget import candidates_overflow, fit, select
+from backend.dom.clean import NODE, prune_candidates, prune_structure, scan, text_of
 from backend.dom.parse import parse
 from backend.dom.relevance import query_weights
 from backend.dom.render import opening_tags, serialize
@@ -58,20 +58,22 @@ def prune(
         return PrunedPage(html="")
     counter = counter or default_counter()
     keep_ids = {str(k) for k in keep}
-    candidates = prune_structure(root, keep_ids)
-    if budget:
-        fitted = fit(
-            root,
-            candidates,
-            budget=budget,
-            counter=counter,
-            keep=keep_ids,
-            weights=query_weights(objective, history),
-        )
-        text, tokens, kept, dropped = fitted.html, fitted.tokens, fitted.candidates, fitted.dropped
-    else:
+    found = scan(root, keep_ids)
+    weights = query_weights(objective, history)
+    if not budget:
+        kept = prune_structure(found)
         text = serialize(root)
-        tokens, kept, dropped = counter.count(text), candidates, 0
+        tokens, dropped = counter.count(text), 0
+    else:
+        if candidates_overflow(found, budget):
+            # Most real pages: the candidates alone overflow, so only they are printed and the
+            # structure around them is never pruned (see budget.select).
+            prune_candidates(found)
+            fitted = select(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
+        else:
+            prune_structure(found)
+            fitted = fit(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
+        text, tokens, kept, dropped = fitted.html, fitted.tokens, fitted.candidates, fitted.dropped
     ids = list(dict.fromkeys(el.get(NODE) for el in kept))  # a buggy serializer may repeat ids
     return PrunedPage(
         html=text,

@@ -26,9 +26,11 @@ def serialize(root: etree._Element) -> str:
 def opening_tags(html: str, ids: Sequence[str]) -> dict[str, str]:
     """Node id -> its opening tag exactly as printed in `html`, for `ids` in document order.
 
-    libxml2 escapes "<" and ">" inside attribute values and text, so the tag around a `node="N"`
-    is the span between the nearest "<" before it and the next ">"; an occurrence that is text
-    or inside another attribute's value is recognised and skipped. The search moves forward
+    libxml2 escapes "<" and ">" inside attribute values and text, and prints one space before
+    each attribute. So ` node="N"` is inside a tag when the nearest "<" before it has no ">" in
+    between (otherwise it is text), and the tag is the span from that "<" to the next ">". It is
+    that tag's own id unless it sits inside another attribute's value, which libxml2 then quotes
+    with "'" (a value holding '"'): only such tags are parsed to tell. The search moves forward
     with the ids, so a whole page costs one scan.
     """
     found: dict[str, str] = {}
@@ -42,14 +44,15 @@ def opening_tags(html: str, ids: Sequence[str]) -> dict[str, str]:
 
 
 def _find_tag(html: str, node: str, start: int) -> tuple[str, int] | None:
-    needle = f'node="{node}"'
+    needle = f' node="{node}"'
     pos = html.find(needle, start)
     while pos >= 0:
         begin = html.rfind("<", 0, pos)
-        end = html.find(">", pos)
-        if begin >= 0 and end >= 0 and html.find(">", begin, pos) < 0:
-            tag = html[begin : end + 1]
-            if any(m.group(1) == "node" and m.group(2) == node for m in _ATTR.finditer(tag)):
-                return tag, end
+        if begin >= 0 and html.find(">", begin, pos) < 0:
+            end = html.find(">", pos)
+            if end >= 0:
+                tag = html[begin : end + 1]
+                if "'" not in tag or any(m.group(1) == "node" and m.group(2) == node for m in _ATTR.finditer(tag)):
+                    return tag, end
         pos = html.find(needle, pos + 1)
     return None
