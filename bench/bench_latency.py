@@ -102,11 +102,13 @@ def format_comparison(threads: int, n_prompt: int = 1000) -> list[dict[str, obje
     from llama_cpp import Llama
 
     from backend.default_model import served_default_model
+    from backend.engine import PREFILL_CHUNK
     from backend.model_files import bundled_model_path
 
     rows = []
     for label, path in (("Q4_1 (shipped)", bundled_model_path()), ("F16 (served)", served_default_model())):
-        llm = Llama(model_path=str(path), n_ctx=2048, n_batch=256, n_threads=threads, verbose=False)
+        llm = Llama(model_path=str(path), n_ctx=2048, n_batch=PREFILL_CHUNK, n_ubatch=PREFILL_CHUNK,
+                    n_threads=threads, flash_attn=True, verbose=False)  # as the engine serves
         tokens = (llm.tokenize(pick_page()[:20000], add_bos=False) * 2)[:n_prompt]
         times = []
         for _ in range(3):

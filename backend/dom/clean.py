@@ -90,8 +90,11 @@ def remove(el: etree._Element, sep: str = "") -> None:
 
 
 def _hides(el: etree._Element, tag: str, keys: list[str]) -> bool:
-    hidden_rules = rules.HIDDEN_ATTRS
-    return any(k in hidden_rules and hidden_rules[k](tag, el.get(k) or "") for k in keys)
+    for key in keys:
+        rule = rules.HIDDEN_ATTRS.get(key)
+        if rule is not None and rule(tag, el.get(key) or ""):
+            return True
+    return False
 
 
 #: Tag -> what the scan does with it before reading any attribute: drop it with its subtree, note
