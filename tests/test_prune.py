@@ -333,6 +333,22 @@ def test_objective_picks_the_related_element_when_candidates_overflow() -> None:
     assert any(page.names[c] == "Search flights" for c in page.candidates)
 
 
+def test_the_fast_scorer_scores_exactly_like_score() -> None:
+    import random
+
+    from backend.dom.relevance import query_weights, score, scorer
+
+    weights = query_weights("Search the site for the latest news and sign in", [{"description": "Type Paris", "text": "x"}])
+    fast = scorer(weights)
+    parts = ["Search", "searching now", "News", "newsletter", "Sign-in", "sign_in", "latest-news", "LATEST", "x",
+             "Paris!", "parisian", "İstanbul news", "in on to", "Site map", "sites", "", "12 news2"]
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = " ".join(rng.choice(parts) for _ in range(rng.randint(0, 5)))
+        assert fast(text) == score(text, weights), text
+    assert scorer({})("Search") == 0.0
+
+
 def test_keep_makes_any_element_a_candidate_even_on_a_raw_page() -> None:
     html = "<html><body><p>Intro</p><div><span>Total: 42</span></div>" + _menu(200) + "</body></html>"
     assert "<span" not in free(html).html  # a plain wrapper: unwrapped without keep

@@ -24,7 +24,7 @@ from lxml import etree
 from backend.dom import rules
 from backend.dom.attrs import cut, cut_value
 from backend.dom.clean import NODE, Scan, remove, text_of, visible_text
-from backend.dom.relevance import score
+from backend.dom.relevance import scorer
 from backend.dom.render import serialize
 from backend.tokens import TokenCounter
 
@@ -238,7 +238,8 @@ def select(
     kept_first = [i for i, node in enumerate(ids) if node in keep_set]
     must = len(kept_first)
     if weights:
-        relevance = [-score(_description(el), weights) for el in candidates]
+        score = scorer(weights)
+        relevance = [-score(_description(el)) for el in candidates]
         order = sorted(range(len(candidates)), key=lambda i: (bool(ids) and ids[i] not in keep_set, relevance[i], i))
     elif kept_first:
         first = set(kept_first)

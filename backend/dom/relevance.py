@@ -8,7 +8,7 @@ path, and "Search flights" → the element named "Search" is the case it must ge
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from backend.format import HistoryItem
 
@@ -51,3 +51,26 @@ def score(description: str, weights: Mapping[str, float]) -> float:
     if not weights:
         return 0.0
     return sum(weights.get(w, 0.0) for w in words(description))
+
+
+def scorer(weights: Mapping[str, float]) -> Callable[[str], float]:
+    """`score` against fixed weights, for many descriptions (every candidate of a page).
+
+    Most candidates share no word with the query; one search for the query's stems at word
+    starts recognises them, so only the others are split into words. Exact: a word that scores
+    starts a run of word characters with one of the stems.
+    """
+    if not weights:
+        return lambda _text: 0.0
+    whole = sorted(re.escape(w) for w in weights if len(w) == _STEM)  # starts a word
+    exact = sorted(re.escape(w) for w in weights if len(w) < _STEM)  # is a whole word
+    stems = [f"(?:{'|'.join(whole)})"] if whole else []
+    if exact:
+        stems.append(f"(?:{'|'.join(exact)})(?![^\\W_])")
+    starts = re.compile(f"(?<![^\\W_])(?:{'|'.join(stems)})")
+
+    def score_of(description: str) -> float:
+        text = description.lower()
+        return score(text, weights) if starts.search(text) else 0.0
+
+    return score_of
