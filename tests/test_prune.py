@@ -333,6 +333,18 @@ def test_objective_picks_the_related_element_when_candidates_overflow() -> None:
     assert any(page.names[c] == "Search flights" for c in page.candidates)
 
 
+def test_long_plain_urls_are_cut_as_the_general_path_cuts_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend.dom import attrs
+
+    urls = ["https://example.com/" + "a" * 100, "//cdn.x.org/p/" + "b" * 90, "/path/" + "%20" * 40,
+            "https://medium.com/@someone/" + "a-long-title-" * 8, "https://" + "h" * 70 + ".com/" + "z" * 30,
+            "https://h.com/" + "q" * 76 + "%2F", "HTTPS://H.COM/" + "y" * 90, "https://user@h.com/" + "x" * 90]
+    fast = [attrs.shorten_url(u) for u in urls]
+    monkeypatch.setattr(attrs, "_PLAIN_URL", re.compile(r"(?!)(x)?"))  # never matches: always parse
+    assert fast == [attrs.shorten_url(u) for u in urls]
+    assert all(len(u) <= 80 for u in fast)
+
+
 def test_the_fast_scorer_scores_exactly_like_score() -> None:
     import random
 

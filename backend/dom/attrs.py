@@ -17,6 +17,9 @@ _BOOLEAN = frozenset({"checked", "selected", "disabled"})
 _ELLIPSIS = "…"
 _URL_SAFE = "/%:@!$&'()*+,;=-._~"
 _PARTIAL_ESCAPE = re.compile(r"%[0-9A-Fa-f]?$")
+#: A long URL that needs no parsing: lower-case http(s) or scheme-relative host (group 1), or a
+#: path, in characters that percent-encoding keeps, without query or fragment.
+_PLAIN_URL = re.compile(r"((?:https?:)?//[A-Za-z0-9.:-]+)?(/[A-Za-z0-9/%:@!$&'()*+,;=._~-]*)?")
 
 
 def cut(text: str, limit: int) -> str:
@@ -44,6 +47,9 @@ def shorten_url(url: str) -> str:
     url = url.strip()
     if len(url) <= rules.MAX_URL and "?" not in url and url.isascii() and not url.startswith(("data:", "javascript:")):
         return url
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain and len(plain.group(1) or "") <= rules.MAX_URL - 16:  # what the general case gives
+        return _cut_escaped(url, rules.MAX_URL)
     head = url[:11].lower()
     if head.startswith("javascript:"):
         return "javascript:"
