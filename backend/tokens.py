@@ -19,6 +19,7 @@ import os
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from backend.errors import ModelFileError
@@ -65,6 +66,16 @@ def _pretokenizer() -> re.Pattern[str]:
     return re.compile(
         rf"[{N}]|'s|'t|'re|'ve|'m|'ll|'d| ?[{L}]+| ?[^\s{L}{N}]+|\s+(?![^\s{N}])|\s+"
     )
+
+
+def _fill(memo: dict[str, int], keys: list[str], count: Callable[[list[str]], dict[str, int]]) -> None:
+    """Adds the keys `memo` lacks, counted in one call; a memo past _MEMO_LIMIT starts over."""
+    missing = set(keys).difference(memo)
+    if missing:
+        if len(memo) + len(missing) > _MEMO_LIMIT:
+            memo.clear()
+            missing = set(keys)
+        memo.update(count(sorted(missing)))
 
 
 def _char_class(chars: list[str]) -> str:
@@ -123,12 +134,7 @@ class LlamaVocab:
             return self._count_text(text)
         with self._lock:
             memo = self._words
-            missing = set(words).difference(memo)
-            if missing:
-                if len(memo) + len(missing) > _MEMO_LIMIT:
-                    memo.clear()
-                    missing = set(words)
-                memo.update(self._count_words(sorted(missing)))
+            _fill(memo, words, self._count_words)
             return self._count_text(words[0]) - memo[words[0]] + sum(map(memo.__getitem__, words))
 
     def forget_words(self) -> None:
@@ -141,7 +147,7 @@ class LlamaVocab:
         """Tokens of `text` summed over its pre-tokens (each distinct one tokenized once)."""
         pieces = self._pieces.findall(text)  # type: ignore[union-attr]
         with self._lock:
-            self._learn(pieces)
+            _fill(self._memo, pieces, self._count_pieces)
             return sum(map(self._memo.__getitem__, pieces))
 
     def _count_words(self, words: list[str]) -> dict[str, int]:
@@ -153,8 +159,8 @@ class LlamaVocab:
         where a pre-token starts with a space.
         """
         pieces = self._pieces.findall(" " + " ".join(words))  # type: ignore[union-attr]
-        self._learn(pieces)
         memo = self._memo
+        _fill(memo, pieces, self._count_pieces)
         totals = [0] * len(words)
         at = -1
         for piece in pieces:
@@ -162,15 +168,6 @@ class LlamaVocab:
                 at += 1
             totals[at] += memo[piece]
         return dict(zip(words, totals))
-
-    def _learn(self, pieces: list[str]) -> None:
-        """Puts the pre-tokens not seen before into the memo (caller holds the lock)."""
-        missing = set(pieces).difference(self._memo)
-        if missing:
-            if len(self._memo) + len(missing) > _MEMO_LIMIT:
-                self._memo.clear()
-                missing = set(pieces)
-            self._memo.update(self._count_pieces(sorted(missing)))
 
     def _count_pieces(self, pieces: list[str]) -> dict[str, int]:
         """Token counts of many pre-tokens in one llama.cpp call.

@@ -234,18 +234,15 @@ def select(
     root, candidates = scan.root, scan.candidates
     check = _Counter(counter, budget)
     keep_set = set(keep)
-    ids = [scan.id_of(el) for el in candidates] if keep_set else []
-    kept_first = [i for i, node in enumerate(ids) if node in keep_set]
-    must = len(kept_first)
+    first = {i for i, el in enumerate(candidates) if scan.id_of(el) in keep_set} if keep_set else set()
+    must = len(first)
+    order = list(range(len(candidates)))
     if weights:
         score = scorer(weights)
         relevance = [-score(_description(el)) for el in candidates]
-        order = sorted(range(len(candidates)), key=lambda i: (bool(ids) and ids[i] not in keep_set, relevance[i], i))
-    elif kept_first:
-        first = set(kept_first)
-        order = kept_first + [i for i in range(len(candidates)) if i not in first]
-    else:
-        order = list(range(len(candidates)))
+        order.sort(key=lambda i: (i not in first, relevance[i]))  # stable: ties in document order
+    elif first:
+        order.sort(key=lambda i: i not in first)
     chosen = 0
     spent = 0.0
     for i in order:  # costs only as far as the estimate reaches: a prefix of `order`

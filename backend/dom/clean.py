@@ -245,8 +245,9 @@ def _number(el: etree._Element, index: int, offset: int) -> None:
     el.set(NODE, str(offset + index))
 
 
-def _strip(s: Scan) -> None:
-    """Remove the dropped subtrees and the icons' internals (the text after each stays)."""
+def _mark(s: Scan) -> None:
+    """Marks the dropped subtrees for the strip (the text after each stays, a space apart) and
+    reduces each remaining icon to its name."""
     dropped = set(s.dropped)
     for el in dropped:
         el.tag = _DROP
@@ -254,7 +255,6 @@ def _strip(s: Scan) -> None:
     for svg in s.svgs:
         if svg not in dropped:
             _svg_label(svg)
-    etree.strip_elements(s.root, _DROP, with_tail=False)
 
 
 def prune_candidates(s: Scan) -> None:
@@ -263,26 +263,22 @@ def prune_candidates(s: Scan) -> None:
     root_id = s.root.get(NODE)
     if root_id is None or not root_id.isdigit():
         _number(s.root, 0, s.offset)
-    _strip(s)
+    _mark(s)
+    etree.strip_elements(s.root, _DROP, with_tail=False)
 
 
 def prune_structure(s: Scan) -> list[etree._Element]:
     """Apply every pruning rule to the whole tree in place; returns the candidates kept."""
     for el in s.candidates:
         s.ready(el)
-    dropped = set(s.dropped)
-    for el in dropped:
-        el.tag = _DROP  # the pass below reads these as already decided
-    for svg in s.svgs:
-        if svg not in dropped:
-            _svg_label(svg)
-    _decide(s, dropped)
+    _mark(s)
+    _decide(s)
     etree.strip_elements(s.root, _DROP, with_tail=False)
     etree.strip_tags(s.root, _UNWRAP)
     return s.candidates
 
 
-def _decide(s: Scan, dropped: set[etree._Element]) -> None:
+def _decide(s: Scan) -> None:
     """The structural pass (see module docstring): marks, ids and attribute cleaning."""
     inline = rules.INLINE_TAGS
     treatment = rules.TAG_TREATMENT
@@ -302,9 +298,7 @@ def _decide(s: Scan, dropped: set[etree._Element]) -> None:
             content.add(parent)  # the text after an element belongs to its parent, whatever
             texty.add(parent)  # becomes of the element itself
         tag = el.tag
-        if tag == _DROP:  # dropped with its subtree, or an icon's internals
-            if el in dropped:
-                el.tail = " " + (tail or "")
+        if tag == _DROP:  # dropped with its subtree, or an icon's internals (see _mark)
             continue
         if el in chosen:  # made ready by prune_structure
             content.add(parent)
