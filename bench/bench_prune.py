@@ -184,8 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         prune(b, budget=0, counter=counter)
         prune(b, objective=OBJECTIVE, counter=counter)
 
-    def forget_ours() -> None:  # what is page-specific; the sub-word memo is the tokenizer's own
-        counter.forget_words()
+    def forget_ours() -> None:  # what is page-specific; the pre-token memo is the tokenizer's own
         clean_value.cache_clear()
 
     timed = _time(

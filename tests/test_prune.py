@@ -278,6 +278,34 @@ def test_malformed_and_oddly_encoded_input_never_crashes() -> None:
         assert page.tokens <= DEFAULT_BUDGET
 
 
+def test_bytes_that_are_not_utf8_read_the_same_as_their_decoded_text() -> None:
+    """libxml2 validates the UTF-8 while it parses; a page it flags is decoded (cp1252 here) and
+    parsed again, so bytes and the text `decode` makes of them give the same page."""
+    from backend.dom.parse import decode
+
+    for raw in (
+        "<p>café</p><a href='/x' title='Ça'>Caf\xe9</a>".encode("cp1252"),
+        "<a href='/é'>ok é</a>".encode() + b"<a href='/y'>\xc3 broken</a>",
+        "<a href='/x'>\U0001f600 astral and \ufffe</a>".encode(),
+    ):
+        assert prune(raw) == prune(decode(raw))
+
+
+def test_the_collector_is_left_as_it_was() -> None:
+    import gc
+
+    page = "<a href='/x'>x</a>"
+    assert gc.isenabled()
+    prune(page)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        prune(page)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_deep_and_huge_pages() -> None:
     deep = "<div>" * 1500 + "<a href='/deep'>deep</a>" + "</div>" * 1500
     assert len(free(deep).candidates) == 1
@@ -322,6 +350,22 @@ def test_text_is_shortened_before_any_interactive_element_is_dropped() -> None:
     page = prune(essay + _menu(5))
     assert page.dropped == 0 and len(page.candidates) == 7 and page.tokens <= DEFAULT_BUDGET
     assert "A long paragraph" in page.html  # shortened, not removed
+
+
+def test_when_not_even_the_layout_fits_candidates_are_printed_whole() -> None:
+    """A page whose candidates fit alone but not with the layout around them is printed flat,
+    every candidate named by its own text (the structural steps that cannot fit would have cut
+    the texts inside the links)."""
+    rows = "".join(
+        f"<section><div><h4>Group {i}</h4><p>{'filler words ' * 30}</p>"
+        f"<div><a href='/g/{i}'><p>Open group {i}</p><p>details</p></a></div></div></section>"
+        for i in range(40)
+    )
+    page = prune(f"<main>{rows}</main>", budget=1500)
+    assert page.dropped == 0 and len(page.candidates) == 40
+    assert page.html.startswith("<a ") and "<h4" not in page.html and "<section" not in page.html
+    assert all(name.startswith("Open group") for name in page.names.values())
+    assert all(f">Open group {i} d" in page.html for i in range(40))
 
 
 def test_objective_picks_the_related_element_when_candidates_overflow() -> None:

@@ -51,9 +51,9 @@ def test_piecewise_counts_are_exact_on_real_pages(counter: LlamaVocab) -> None:
         assert counter.count(text) == len(counter.tokenize(text)), path.name
 
 
-def test_word_memo_counts_are_exact_on_printed_pages(counter: LlamaVocab) -> None:
-    """Printed pages (single spaces only) are counted a word at a time from the word memo; the
-    sum must equal one llama.cpp call, first time (words learnt) and again (words remembered)."""
+def test_memo_counts_are_exact_on_printed_pages(counter: LlamaVocab) -> None:
+    """Printed pages and word salads summed from the pre-token memo must equal one llama.cpp
+    call, the first time (pre-tokens learnt) and again (remembered)."""
     import random
 
     from backend.dom import prune
@@ -66,7 +66,6 @@ def test_word_memo_counts_are_exact_on_printed_pages(counter: LlamaVocab) -> Non
     for text in texts:
         for _ in range(2):
             assert counter.count(text) == len(counter.tokenize(text)), text[:120]
-        counter.forget_words()
 
 
 def test_missing_or_corrupt_model_is_a_clear_error(tmp_path: Path) -> None:

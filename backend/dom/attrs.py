@@ -107,20 +107,28 @@ def clean_value(name: str, value: str) -> str | None:
     return value
 
 
-def clean_attributes(attrib: etree._Attrib, interactive: bool) -> None:
-    """Filter `attrib` in place: salient attributes with cleaned values, markers on candidates."""
-    for name in attrib.keys():
+def cleaned_attributes(items: list[tuple[str, str]], interactive: bool) -> dict[str, str]:
+    """Salient attributes of `items` (an element's, in order) with cleaned values, and the
+    markers of a candidate as empty values; the `node` id as it is."""
+    out: dict[str, str] = {}
+    for name, value in items:
         if name == "node":
-            continue
-        if name not in rules.SALIENT_ATTRS:
+            out[name] = value
+        elif name not in rules.SALIENT_ATTRS:
             if interactive and name in rules.MARKER_ATTRS:
-                attrib[name] = ""
-            else:
-                del attrib[name]
-            continue
-        value = attrib[name]
-        new = clean_value(name, value)
-        if new is None:
-            del attrib[name]
-        elif new != value:
-            attrib[name] = new
+                out[name] = ""
+        else:
+            new = clean_value(name, value)
+            if new is not None:
+                out[name] = new
+    return out
+
+
+def clean_attributes(el: etree._Element, interactive: bool) -> None:
+    """`cleaned_attributes` written back into `el` (untouched when nothing changes)."""
+    items = el.items()
+    attrs = cleaned_attributes(items, interactive)
+    if list(attrs.items()) != items:
+        attrib = el.attrib
+        attrib.clear()
+        attrib.update(attrs)

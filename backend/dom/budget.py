@@ -9,9 +9,11 @@ Order of sacrifice (each step only when the previous one did not fit):
        (plus `keep`) that fit, and report how many were left out.
 When the interactive elements alone are estimated to overflow (most real pages), steps 1-4 are
 skipped and so is the structural pass before them: `select` prints the candidates of a page that
-was only scanned. A text is only counted when it could possibly fit (MAX_CHARS_PER_TOKEN and the
-page's own characters per token); the count that decides is always exact, so the budget is met
-unless `keep` alone exceeds it.
+was only scanned. Steps 1-4 are also skipped when the candidates with the layout around them
+(what step 4 keeps) are estimated to overflow. Step 5 prints each candidate as it was before
+steps 1-4 cut its text, whichever way it is reached. A text is only counted when it could
+possibly fit (MAX_CHARS_PER_TOKEN and the page's own characters per token); the count that
+decides is always exact, so the budget is met unless `keep` alone exceeds it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from backend.dom import rules
 from backend.dom.attrs import cut, cut_value
 from backend.dom.clean import NODE, Scan, remove, text_of, visible_text
 from backend.dom.relevance import scorer
-from backend.dom.render import serialize
+from backend.dom.render import element_html, serialize
 from backend.tokens import TokenCounter
 
 #: No page of pruned HTML averages more characters per token than this (SmolLM2's tokenizer does
@@ -38,6 +40,8 @@ FLAT_CHARS_PER_TOKEN = 2.35
 #: How far over the budget a try, estimated from the page's own characters per token, must be to
 #: be judged over without an exact count (see _Counter).
 PAGE_RATIO_SLACK = 1.15
+#: Fewest tokens an element printed around the candidates costs (`<div node="123"></div>` is 11).
+LAYOUT_TOKENS = 10
 #: Text and attribute lengths of a flattened candidate: enough to name it ("Sign in", "/cart").
 FLAT_TEXT = 16
 FLAT_ATTR = 24
@@ -154,12 +158,11 @@ class _Counter:
 
 def _cost(scan: Scan, el: etree._Element) -> float:
     """Roughly what candidate `el` costs once flattened (tag, attributes, 16 chars of text);
-    makes it ready, and remembers the estimate for the page's next question."""
+    remembers the estimate for the page's next question."""
     cost = scan.costs.get(el)
     if cost is None:
-        scan.ready(el)
         chars = 2 * len(el.tag) + 5 + min(len(el.text or ""), FLAT_TEXT)
-        for name, value in el.items():
+        for name, value in scan.attrs(el).items():
             chars += len(name) + min(len(value), FLAT_ATTR) + 4
         cost = scan.costs[el] = chars / FLAT_CHARS_PER_TOKEN
     return cost
@@ -169,7 +172,7 @@ def candidates_overflow(scan: Scan, budget: int) -> bool:
     """True when the candidates alone, flattened, are estimated to exceed `budget`.
 
     Stops adding at the first element past the budget, so a page of thousands of links costs a
-    few hundred estimates (and makes only those ready).
+    few hundred estimates (and cleans only those candidates' attributes).
     """
     spent = 0.0
     for el in scan.candidates:
@@ -207,6 +210,11 @@ def fit(
         lambda: _collapse_static(root, candidates, 32) or _shorten(root, 32, 32, drop_words=True),
         lambda: _drop_static(root, candidates, 24) or _shorten(root, 24, 24),
     )
+    if _least_layout(scan) > budget * PAGE_RATIO_SLACK:  # not even step 4 would fit
+        return select(scan, budget=budget, counter=counter, keep=keep, weights=weights)
+    # The steps cut the candidates' texts and attributes in the tree; if they all fail, the
+    # candidates are printed as they were before the first one.
+    flat = {el: _flat(scan, el) for el in candidates}
     for step in steps:
         step()
         html = serialize(root)
@@ -214,7 +222,21 @@ def fit(
         if ok:
             assert n is not None
             return Fitted(html, n, candidates, 0)
-    return select(scan, budget=budget, counter=counter, keep=keep, weights=weights)
+    return select(scan, budget=budget, counter=counter, keep=keep, weights=weights, flat=flat)
+
+
+def _least_layout(scan: Scan) -> float:
+    """Estimated tokens of step 4's page: the candidates (as flattened), plus LAYOUT_TOKENS for
+    each element around them and each heading that step keeps.
+
+    On the saved pages this is within 15% of the exact count (PAGE_RATIO_SLACK), so a page
+    estimated further over the budget goes straight to `select` instead of trying four
+    printings that cannot fit.
+    """
+    live = _live(scan.root, scan.candidates)
+    headings = sum(1 for el in _static_roots(scan.root, live) if el.tag in rules.HEADING_TAGS)
+    around = len(live) - len(scan.candidates) - 1  # the root is not printed
+    return sum(_cost(scan, el) for el in scan.candidates) + LAYOUT_TOKENS * (around + headings)
 
 
 def select(
@@ -224,14 +246,15 @@ def select(
     counter: TokenCounter,
     keep: Collection[str] = (),
     weights: dict[str, float] | None = None,
+    flat: dict[etree._Element, _Flat] | None = None,
 ) -> Fitted:
     """Only candidates remain, flattened; the most relevant ones (and `keep`) that fit stay.
 
     Reads only the candidates (their attributes, text and nesting), never the rest of the tree,
-    so it also serves pages whose structure was never pruned (`prune_candidates`); only the
-    candidates it prints are made ready.
+    so it also serves pages whose structure was never pruned (`prune_candidates`); the
+    candidates' attributes come from `Scan.attrs`, the tree's are not rewritten.
     """
-    root, candidates = scan.root, scan.candidates
+    candidates = scan.candidates
     check = _Counter(counter, budget)
     keep_set = set(keep)
     first = {i for i, el in enumerate(candidates) if scan.id_of(el) in keep_set} if keep_set else set()
@@ -250,10 +273,10 @@ def select(
         if spent > budget and chosen >= must:
             break
         chosen += 1
-    flat: dict[etree._Element, tuple[dict[str, str], str]] = {}
+    flat = {} if flat is None else flat
     while True:
         kept = sorted(order[:chosen])
-        html = _render_flat(root, candidates, kept, flat)
+        html = _render_flat(scan, kept, flat)
         ok, n = check.fits(html)
         if ok or chosen <= must:
             break
@@ -266,33 +289,67 @@ def select(
     return Fitted(html, n, kept_list, len(candidates) - len(kept_list))
 
 
-def _render_flat(
-    root: etree._Element,
-    candidates: list[etree._Element],
-    kept: list[int],
-    flat: dict[etree._Element, tuple[dict[str, str], str]],
-) -> str:
+def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat]) -> str:
     """The page as the candidates at `kept` (ascending indexes) only; the tree is not changed.
 
     A kept candidate nested in another kept one (an <input> inside a <label>) stays nested; all
-    other content is reduced to a short text and attribute values are cut. `flat` memoizes each
-    candidate's cut attributes and text between the tries of `select`.
+    other content is reduced to a short text and attribute values are cut. Printed element by
+    element (`element_html`, what libxml2 would print for the same elements), and `flat`
+    memoizes each candidate's printed form and the candidates around it between the tries of
+    `select`.
     """
-    work = etree.Element(root.tag, {NODE: root.get(NODE, "")})
-    copies: dict[etree._Element, etree._Element] = {}
+    candidates = scan.candidates
+    forms: list[_Flat] = []
     for i in kept:
         el = candidates[i]
-        holder = work
-        for outer in el.iterancestors():  # the nearest kept candidate around it, if any
-            if outer in copies:
-                holder = copies[outer]
-                break
-        done = flat.get(el)
-        if done is None:
-            attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in el.items()}
-            done = flat[el] = attrs, cut(visible_text(el), FLAT_TEXT)
-        copy = etree.SubElement(holder, el.tag, done[0])
-        copy.text = done[1]
-        copy.tail = " "
-        copies[el] = copy
-    return serialize(work)
+        form = flat.get(el)
+        if form is None:
+            form = flat[el] = _flat(scan, el)
+        forms.append(form)
+    by_el = dict(zip((candidates[i] for i in kept), forms))
+    holder: dict[etree._Element, etree._Element] = {}
+    for el, form in by_el.items():  # document order: a deeper holder comes later and wins
+        for inner in form.inner:
+            if inner in by_el:
+                holder[inner] = el
+    nested: dict[etree._Element, list[etree._Element]] = {}
+    top: list[etree._Element] = []
+    for el in by_el:
+        outer = holder.get(el)
+        (top if outer is None else nested.setdefault(outer, [])).append(el)
+    return " ".join(_printed(top, by_el, nested).split())
+
+
+def _flat(scan: Scan, el: etree._Element) -> _Flat:
+    attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
+    text = cut(visible_text(el), FLAT_TEXT)
+    inner = [d for d in el.iterdescendants(etree.Element) if d in scan.candidate_set] if len(el) else []
+    return _Flat(el.tag, attrs, text, element_html(el.tag, attrs, text), inner)
+
+
+def _printed(
+    els: list[etree._Element], by_el: dict[etree._Element, _Flat], nested: dict[etree._Element, list[etree._Element]]
+) -> str:
+    """`els` printed one after the other, each with the kept candidates nested in it."""
+    parts = []
+    for el in els:
+        form = by_el[el]
+        inner = nested.get(el)
+        if inner is None:
+            parts.append(form.html)
+        else:
+            parts.append(element_html(form.tag, form.attrs, form.text, _printed(inner, by_el, nested)))
+        parts.append(" ")
+    return "".join(parts)
+
+
+@dataclass
+class _Flat:
+    """A candidate as `_render_flat` prints it: alone (`html`), and the parts to print it again
+    around nested candidates; `inner` lists the candidates inside it (document order)."""
+
+    tag: str
+    attrs: dict[str, str]
+    text: str
+    html: str
+    inner: list[etree._Element]

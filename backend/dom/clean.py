@@ -4,7 +4,7 @@ Two passes, so that the common case pays for only the first one:
 
 - `scan` (document order; the subtrees it drops are skipped) finds what is dropped with its
   subtree (never-rendered tags, hidden elements), the <svg> icons, and the visible interactive
-  candidates, whose attributes are cleaned only once they are printed (`Scan.ready`). On most real
+  candidates, whose attributes are cleaned only once they are printed (`Scan.attrs`). On most real
   pages the candidates alone overflow the token budget, and then the page is printed as its
   candidates only (`budget.select`): the structure around them is never looked at.
 - `prune_structure` (children before parents) applies the remaining rules to the whole tree when
@@ -22,27 +22,28 @@ pass prints it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from backend.dom import rules
-from backend.dom.attrs import clean_attributes, cut
+from backend.dom.attrs import clean_attributes, cleaned_attributes, cut
 
 NODE = "node"
 _DROP = "sa-drop"  # temporary tag names carrying the pass's decisions to the strips
 _UNWRAP = "sa-unwrap"
-_NO_ATTRS: dict[str, str] = {}
 
 
 @dataclass
 class Scan:
     """What `scan` found; the passes after it read this instead of looking at elements again.
 
-    `candidates` are in document order; their attributes are cleaned and ids written by `ready`,
-    only for the ones that get printed. `fresh` maps each candidate without an id of its own to
-    its document index. `offset` is what ids of elements without one are counted from.
+    `candidates` are in document order; their attributes are cleaned and ids given by `attrs`
+    (written into the tree by `ready`) only for the ones that get printed. `fresh` maps each
+    candidate without an id of its own to its document index. `offset` is what ids of elements
+    without one are counted from.
     """
 
     root: etree._Element
@@ -53,20 +54,42 @@ class Scan:
     svgs: list[etree._Element]
     offset: int
     kept_only: set[etree._Element]  # candidates only because of `keep`: no interactive markers
-    cleaned: set[etree._Element] = field(default_factory=set)
+    skipped: list[tuple[int, int]]  # [start, end) index ranges of the subtrees the scan skipped
+    cleaned: set[etree._Element] = field(default_factory=set)  # candidates whose `attrs` are in the tree
+    printed: dict[etree._Element, dict[str, str]] = field(default_factory=dict)  # memo of `_cleaned`
     costs: dict[etree._Element, float] = field(default_factory=dict)  # budget's estimates, as made
 
-    def ready(self, el: etree._Element) -> etree._Element:
-        """Candidate `el` with clean attributes and its id, as printed (done once per element:
-        a page of 3000 links prints a hundred of them, and only those need it)."""
+    def attrs(self, el: etree._Element) -> dict[str, str]:
+        """Candidate `el`'s attributes as printed: cleaned, with its id. Until `ready` writes them
+        into the tree they are only computed (and memoized), so a candidate that is only estimated
+        or printed flat costs no lxml writes; after, the tree's are read (the budget may have cut
+        them further)."""
+        if el in self.cleaned:
+            return dict(el.items())
+        return self._cleaned(el)
+
+    def ready(self, el: etree._Element) -> None:
+        """Writes `attrs(el)` into candidate `el`, for printing the tree (done once per element)."""
         if el not in self.cleaned:
+            attrs = self._cleaned(el)
             self.cleaned.add(el)
-            if len(el.attrib):
-                clean_attributes(el.attrib, el not in self.kept_only)
+            if list(attrs.items()) != el.items():
+                el.attrib.clear()
+                el.attrib.update(attrs)
+
+    def _cleaned(self, el: etree._Element) -> dict[str, str]:
+        attrs = self.printed.get(el)
+        if attrs is None:
+            attrs = self.printed[el] = cleaned_attributes(el.items(), el not in self.kept_only)
             index = self.fresh.get(el)
             if index is not None:
-                _number(el, index, self.offset)
-        return el
+                attrs[NODE] = str(self.offset + index)
+        return attrs
+
+    @functools.cached_property
+    def candidate_set(self) -> frozenset[etree._Element]:
+        """`candidates` as a set (for membership tests; built on first use)."""
+        return frozenset(self.candidates)
 
     def id_of(self, el: etree._Element) -> str:
         """The id candidate `el` has or will have once `ready`."""
@@ -141,7 +164,7 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
             if kind is _ICON:
                 svgs.append(el)
                 resume = _skip(elements, el, index, skipped)
-            elif kind is not None and kind(_NO_ATTRS):  # type: ignore[operator]
+            elif kind is not None and (kind.attr is None or kind.absent):  # type: ignore[attr-defined]
                 candidates.append(el)
                 fresh[el] = index
             continue
@@ -158,7 +181,7 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
             svgs.append(el)
             kind = None
             resume = _skip(elements, el, index, skipped)
-        if (kind is not None and kind(el.attrib)) or (  # type: ignore[operator]
+        if (kind is not None and _tag_allows(kind, el, keys)) or (  # type: ignore[arg-type]
             not interactive_keys.isdisjoint(keys) and is_interactive(tag, el.attrib)
         ):
             candidates.append(el)
@@ -172,7 +195,18 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
     offset = 0 if top < 0 else top + 1
     if keep:
         _add_kept(elements, keep, offset, candidates, fresh, kept_only, set(dropped), skipped)
-    return Scan(root, elements, candidates, fresh, dropped, svgs, offset, kept_only)
+    return Scan(root, elements, candidates, fresh, dropped, svgs, offset, kept_only, skipped)
+
+
+def _tag_allows(rule: rules.TagRule, el: etree._Element, keys: list[str]) -> bool:
+    """`rule.allows(el.attrib)`, answered from the attribute names where they suffice (a lookup
+    by name costs lxml as much as listing them all)."""
+    attr = rule.attr
+    if attr is None:
+        return True
+    if attr not in keys:
+        return rule.absent
+    return rule.accepts is None or rule.accepts(el.get(attr, ""))
 
 
 def _skip(elements: list[etree._Element], el: etree._Element, index: int, skipped: list[tuple[int, int]]) -> int:
@@ -290,7 +324,7 @@ def _decide(s: Scan) -> None:
     content: set[etree._Element] = set()  # elements with something to read or act on inside
     texty: set[etree._Element] = set()  # elements with their own text (incl. from unwrapped kids)
     kids: dict[etree._Element, int] = {}  # element children each will have after the strip
-    for index in range(len(elements) - 1, 0, -1):
+    for index in _unskipped_backwards(len(elements), s.skipped):
         el = elements[index]
         parent = el.getparent()
         tail = el.tail
@@ -342,16 +376,26 @@ def _decide(s: Scan) -> None:
                 texty.add(parent)
             continue
         if not plain:
-            clean_attributes(el.attrib, False)
+            clean_attributes(el, False)
         kids[parent] = kids.get(parent, 0) + 1
         if node is None:
             _number(el, index, offset)
     root = s.root
     if len(root.attrib):
-        clean_attributes(root.attrib, False)
+        clean_attributes(root, False)
     root_id = root.get(NODE)
     if root_id is None or not root_id.isdigit():
         _number(root, 0, offset)
+
+
+def _unskipped_backwards(n: int, skipped: list[tuple[int, int]]) -> Iterator[int]:
+    """Indexes n-1 … 1 without the subtrees the scan skipped (dropped with their root, or an
+    icon's internals): the strip removes them whatever is decided inside."""
+    end = n
+    for start, stop in reversed(skipped):
+        yield from range(end - 1, stop - 1, -1)
+        end = start
+    yield from range(end - 1, 0, -1)
 
 
 def visible_text(el: etree._Element) -> str:
@@ -374,16 +418,18 @@ def visible_text(el: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def text_of(el: etree._Element, limit: int = rules.MAX_TEXT_ATTR) -> str:
-    """A short accessible name: aria-label, then visible text, then title/alt/placeholder/value."""
-    label = el.get("aria-label")
+def text_of(el: etree._Element, attrs: Mapping[str, str] | None = None, limit: int = rules.MAX_TEXT_ATTR) -> str:
+    """A short accessible name: aria-label, then visible text, then title/alt/placeholder/value
+    (read from `attrs` when given instead of from the element)."""
+    get = el.get if attrs is None else attrs.get
+    label = get("aria-label")
     if label:
         return cut(label, limit)
     text = visible_text(el)
     if text:
         return cut(text, limit)
     for name in ("title", "alt", "placeholder", "value", "name"):
-        value = el.get(name)
+        value = get(name)
         if value:
             return cut(value, limit)
     for img in el.iter("img", "svg"):

@@ -4,6 +4,8 @@ Decoding is decided here rather than by libxml2 so that a page gives the same tr
 the same node ids) whether the caller passes the browser's text or the raw bytes of a saved file.
 libxml2 is always handed UTF-8 bytes with the encoding stated: that parses ~20% faster than a
 Python str, and a UTF-8 file (most of the web) goes in without being decoded and encoded again.
+Nor is it validated in Python first: libxml2 reports invalid UTF-8 (the same sequences Python
+rejects) while it parses, and only then is the page decoded as `decode` says and parsed again.
 """
 
 from __future__ import annotations
@@ -53,20 +55,6 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def utf8(data: bytes) -> bytes:
-    """`data` as UTF-8 bytes, read as `decode` reads it; valid UTF-8 is returned as it is."""
-    if data.isascii():
-        return data
-    encoding, start = _declared(data)
-    if encoding in (None, "utf-8"):
-        try:
-            data[start:].decode("utf-8")
-            return data[start:]
-        except UnicodeDecodeError:
-            pass
-    return decode(data).encode("utf-8")
-
-
 def _parser() -> etree.HTMLParser:
     # Comments and processing instructions are dropped by libxml2 itself (no Python per node);
     # huge_tree lifts libxml2's depth/size limits that real pages exceed; the stated encoding
@@ -96,12 +84,29 @@ def parse(html: str | bytes) -> etree._Element | None:
 
     Raises PageError only for input that is not a page at all (wrong type) or that libxml2 refuses.
     """
+    unchecked = False  # bytes that may not be UTF-8 after all
     if isinstance(html, (bytes, bytearray, memoryview)):
-        data = utf8(bytes(html))
+        data = bytes(html)
+        if not data.isascii():
+            encoding, start = _declared(data)
+            if encoding in (None, "utf-8"):
+                data, unchecked = data[start:], True
+            else:
+                data = decode(data).encode("utf-8")
     elif isinstance(html, str):
         data = html.encode("utf-8", errors="replace")  # a lone surrogate from JSON becomes "?"
     else:
         raise PageError(f"a page must be text or bytes, not {type(html).__name__}")
+    root = _parse_utf8(data)
+    if unchecked and any(e.type == _INVALID_UTF8 for e in _LOCAL.parser.error_log):
+        root = _parse_utf8(decode(bytes(html)).encode("utf-8"))
+    return root
+
+
+_INVALID_UTF8 = etree.ErrorTypes.ERR_INVALID_ENCODING
+
+
+def _parse_utf8(data: bytes) -> etree._Element | None:
     if not data or data.isspace():
         return None
     if any(c in data for c in _CONTROL_BYTES):

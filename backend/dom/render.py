@@ -6,8 +6,9 @@ training and the tags in the prompt can never differ by a quote or an escape.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from lxml import etree
 
@@ -21,6 +22,92 @@ def serialize(root: etree._Element) -> str:
     end = text.rfind("</")
     inner = text[start:end] if end >= start else ""
     return " ".join(inner.split())
+
+
+def element_html(tag: str, attrs: Mapping[str, str], text: str, inner: str = "") -> str:
+    """`<tag attrs>text` + `inner` + `</tag>` as libxml2's HTML serializer prints such an element.
+
+    Lets a page printed element by element (the flattened candidates, re-printed at every try of
+    the budget) skip building a tree just to serialize it. The serializer's quirks — void and
+    raw-text elements, minimized boolean attributes, URL attributes percent-encoded — are asked of
+    libxml2 itself once per tag and attribute name (`_tag_form`, `_attr_form`), and tests compare
+    the result with libxml2's on every candidate of the saved pages.
+    """
+    parts = ["<", tag]
+    for name, value in attrs.items():
+        form = _attr_form(tag, name)
+        if form == _BOOLEAN:
+            parts.append(" " + name)
+            continue
+        if form == _URI:
+            value = _uri_escaped(value)
+        parts.append(f" {name}={_quoted(value)}")
+    parts.append(">")
+    form = _tag_form(tag)
+    if form == _VOID:
+        return "".join(parts)
+    parts.append(text if form == _RAW else _escaped(text))
+    parts.append(inner)
+    parts.append(f"</{tag}>")
+    return "".join(parts)
+
+
+_VOID, _RAW, _ESCAPED = "void", "raw", "escaped"
+_BOOLEAN, _URI, _PLAIN = "boolean", "uri", "plain"
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
+_NEEDS_ESCAPE = re.compile(r"[&<>\r]")
+_URI_KEEP = re.compile(r"[!-~\r]*")  # printable ASCII and CR stay; the rest is percent-encoded
+_PROBE_TEXT = "x<&"
+_PROBE_VALUE = " \u00e9"
+
+
+def _probe(tag: str, attrs: dict[str, str], text: str | None = None) -> str:
+    el = etree.Element(tag, attrs)
+    el.text = text
+    return etree.tostring(el, encoding="unicode", method="html")
+
+
+@functools.lru_cache(maxsize=1024)
+def _tag_form(tag: str) -> str:
+    """Void (no content printed), raw text (printed unescaped) or escaped, as libxml2 has it."""
+    printed = _probe(tag, {}, _PROBE_TEXT)
+    if _PROBE_TEXT in printed:
+        return _RAW
+    return _ESCAPED if _escaped(_PROBE_TEXT) in printed else _VOID
+
+
+@functools.lru_cache(maxsize=4096)
+def _attr_form(tag: str, name: str) -> str:
+    """Boolean (printed as its bare name), URI (percent-encoded) or plain, as libxml2 has it."""
+    printed = _probe(tag, {name: _PROBE_VALUE})
+    if f" {name}=" not in printed:
+        return _BOOLEAN
+    return _URI if "%C3%A9" in printed else _PLAIN
+
+
+def _escaped(text: str) -> str:
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    return _NEEDS_ESCAPE.sub(lambda m: _ESCAPES[m.group()], text)
+
+
+def _quoted(value: str) -> str:
+    """A quoted, escaped attribute value: single quotes when that spares escaping a '"'."""
+    value = _escaped(value)
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
+
+
+def _uri_escaped(value: str) -> str:
+    """A URL attribute's value: leading spaces, tabs and newlines dropped, and characters other
+    than printable ASCII (and CR, escaped as an entity instead) percent-encoded as UTF-8."""
+    value = value.lstrip(" \t\n")
+    if _URI_KEEP.fullmatch(value):
+        return value
+    return "".join(c if _URI_KEEP.fullmatch(c) else "".join(f"%{b:02X}" for b in c.encode()) for c in value)
 
 
 def opening_tags(html: str, ids: Sequence[str]) -> dict[str, str]:

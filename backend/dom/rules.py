@@ -9,27 +9,46 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from enum import Enum
+from typing import NamedTuple
 
 Attrs = Mapping[str, str]
 
 
-def _always(_: Attrs) -> bool:
-    return True
+class TagRule(NamedTuple):
+    """When an element of one tag is interactive, read from at most one attribute.
+
+    `attr` None: always. Otherwise `absent` is the verdict without that attribute and `accepts`
+    judges its value (None: any value). As data rather than a function so that the scan decides
+    from the attribute names it already holds and reads a value only when one matters.
+    """
+
+    attr: str | None = None
+    absent: bool = False
+    accepts: Callable[[str], bool] | None = None
+
+    def allows(self, attrs: Attrs) -> bool:
+        """The verdict for an element of this tag with attributes `attrs`."""
+        if self.attr is None:
+            return True
+        value = attrs.get(self.attr)
+        if value is None:
+            return self.absent
+        return self.accepts is None or self.accepts(value)
 
 
 #: Tag -> when an element of that tag is something a person can act on. A visible element that
 #: matches is a candidate and survives every pruning rule (only the budget may leave it out).
-INTERACTIVE_TAGS: dict[str, Callable[[Attrs], bool]] = {
-    "a": lambda a: "href" in a,  # links; an <a> without href is just text
-    "area": lambda a: "href" in a,  # image-map regions on older sites
-    "button": _always,  # buttons, including type=submit/reset
-    "input": lambda a: a.get("type", "").strip().lower() != "hidden",  # text boxes, checkboxes…
-    "select": _always,  # drop-downs (their options stay inside as text)
-    "textarea": _always,  # multi-line text boxes
-    "summary": _always,  # the clickable head of <details>
-    "label": lambda a: "for" in a,  # clicking a label focuses/toggles its control
-    "video": lambda a: "controls" in a,  # native player controls
-    "audio": lambda a: "controls" in a,  # native player controls
+INTERACTIVE_TAGS: dict[str, TagRule] = {
+    "a": TagRule("href"),  # links; an <a> without href is just text
+    "area": TagRule("href"),  # image-map regions on older sites
+    "button": TagRule(),  # buttons, including type=submit/reset
+    "input": TagRule("type", absent=True, accepts=lambda v: v.strip().lower() != "hidden"),  # text boxes…
+    "select": TagRule(),  # drop-downs (their options stay inside as text)
+    "textarea": TagRule(),  # multi-line text boxes
+    "summary": TagRule(),  # the clickable head of <details>
+    "label": TagRule("for"),  # clicking a label focuses/toggles its control
+    "video": TagRule("controls"),  # native player controls
+    "audio": TagRule("controls"),  # native player controls
 }
 
 #: ARIA roles that make any element a widget (custom controls built from divs and spans).
@@ -72,7 +91,7 @@ INTERACTIVE_KEYS: frozenset[str] = frozenset(INTERACTIVE_ATTRS) | {"role"}
 def is_interactive(tag: str, attrs: Attrs) -> bool:
     """True when the element is something to click or type into (see the tables above)."""
     rule = INTERACTIVE_TAGS.get(tag)
-    if rule is not None and rule(attrs):
+    if rule is not None and rule.allows(attrs):
         return True
     role = attrs.get("role")
     if role and role.strip().lower() in INTERACTIVE_ROLES:
