@@ -113,14 +113,14 @@ def _drop_static(root: etree._Element, candidates: Sequence[etree._Element], lim
             remove(el, " ")
 
 
-def _description(el: etree._Element) -> str:
+def _description(scan: Scan, el: etree._Element) -> str:
     """What relevance is scored on: the element's name and its salient attributes' values.
 
     Read raw, whether or not the element has been made ready (a page with an objective scores
     every candidate, so cleaning them all would cost more than the words it removes); a URL
     counts up to its query string, which is where tracking noise starts.
     """
-    parts = [text_of(el)]
+    parts = [text_of(el, None, scan.visible(el))]
     for name, value in el.items():
         if name in _DESCRIBING:
             parts.append(value.partition("?")[0] if name in rules.URL_ATTRS else value)
@@ -262,7 +262,7 @@ def select(
     order = list(range(len(candidates)))
     if weights:
         score = scorer(weights)
-        relevance = [-score(_description(el)) for el in candidates]
+        relevance = [-score(_description(scan, el)) for el in candidates]
         order.sort(key=lambda i: (i not in first, relevance[i]))  # stable: ties in document order
     elif first:
         order.sort(key=lambda i: i not in first)
@@ -322,7 +322,7 @@ def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat])
 
 def _flat(scan: Scan, el: etree._Element) -> _Flat:
     attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
-    text = cut(visible_text(el), FLAT_TEXT)
+    text = cut(scan.visible(el), FLAT_TEXT)
     inner = [d for d in el.iterdescendants(etree.Element) if d in scan.candidate_set] if len(el) else []
     return _Flat(el.tag, attrs, text, element_html(el.tag, attrs, text), inner)
 

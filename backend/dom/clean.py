@@ -57,6 +57,7 @@ class Scan:
     skipped: list[tuple[int, int]]  # [start, end) index ranges of the subtrees the scan skipped
     cleaned: set[etree._Element] = field(default_factory=set)  # candidates whose `attrs` are in the tree
     printed: dict[etree._Element, dict[str, str]] = field(default_factory=dict)  # memo of `_cleaned`
+    texts: dict[etree._Element, str] = field(default_factory=dict)  # memo of `visible`
     costs: dict[etree._Element, float] = field(default_factory=dict)  # budget's estimates, as made
 
     def attrs(self, el: etree._Element) -> dict[str, str]:
@@ -85,6 +86,15 @@ class Scan:
             if index is not None:
                 attrs[NODE] = str(self.offset + index)
         return attrs
+
+    def visible(self, el: etree._Element) -> str:
+        """`visible_text` of candidate `el`, read once: by the flat print, relevance and names
+        alike. Read only after the drops are stripped, and kept from before any budget step cuts
+        the tree, so a candidate printed flat is always shown and named by its whole text."""
+        text = self.texts.get(el)
+        if text is None:
+            text = self.texts[el] = visible_text(el)
+        return text
 
     @functools.cached_property
     def candidate_set(self) -> frozenset[etree._Element]:
@@ -418,14 +428,17 @@ def visible_text(el: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def text_of(el: etree._Element, attrs: Mapping[str, str] | None = None, limit: int = rules.MAX_TEXT_ATTR) -> str:
+def text_of(
+    el: etree._Element, attrs: Mapping[str, str] | None = None, text: str | None = None, limit: int = rules.MAX_TEXT_ATTR
+) -> str:
     """A short accessible name: aria-label, then visible text, then title/alt/placeholder/value
-    (read from `attrs` when given instead of from the element)."""
+    (from `attrs` and `text` when given instead of read from the element)."""
     get = el.get if attrs is None else attrs.get
     label = get("aria-label")
     if label:
         return cut(label, limit)
-    text = visible_text(el)
+    if text is None:
+        text = visible_text(el)
     if text:
         return cut(text, limit)
     for name in ("title", "alt", "placeholder", "value", "name"):

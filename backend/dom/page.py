@@ -93,7 +93,7 @@ def _prune(
     counter = counter or default_counter()
     keep_ids = {str(k) for k in keep}
     found = scan(root, keep_ids)
-    named: dict[etree._Element, str] = {}
+    named: dict[etree._Element, str] = {}  # names read before the budget steps cut the texts
     weights = query_weights(objective, history)
     if not budget:
         kept = prune_structure(found)
@@ -107,10 +107,12 @@ def _prune(
             fitted = select(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
         else:
             prune_structure(found)
-            named = {el: text_of(el) for el in found.candidates}  # before the budget cuts the texts
+            named = {el: text_of(el, None, found.visible(el)) for el in found.candidates}
             fitted = fit(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
         text, tokens, kept, dropped = fitted.html, fitted.tokens, fitted.candidates, fitted.dropped
-    names = {found.id_of(el): named[el] if el in named else text_of(el, found.attrs(el)) for el in kept}
+    names = {
+        found.id_of(el): named[el] if el in named else text_of(el, found.attrs(el), found.visible(el)) for el in kept
+    }
     ids = list(names)  # a buggy serializer may repeat ids: one entry each
     return PrunedPage(
         html=text,
