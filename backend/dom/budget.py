@@ -323,8 +323,7 @@ def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat])
 def _flat(scan: Scan, el: etree._Element) -> _Flat:
     attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
     text = cut(scan.visible(el), FLAT_TEXT)
-    inner = [d for d in el.iterdescendants(etree.Element) if d in scan.candidate_set] if len(el) else []
-    return _Flat(el.tag, attrs, text, element_html(el.tag, attrs, text), inner)
+    return _Flat(el.tag, attrs, text, element_html(el.tag, attrs, text), scan.inner(el))
 
 
 def _printed(

@@ -58,6 +58,9 @@ class Scan:
     cleaned: set[etree._Element] = field(default_factory=set)  # candidates whose `attrs` are in the tree
     printed: dict[etree._Element, dict[str, str]] = field(default_factory=dict)  # memo of `_cleaned`
     texts: dict[etree._Element, str] = field(default_factory=dict)  # memo of `visible`
+    settled: set[etree._Element] = field(default_factory=set)  # candidates `_settle` has seen to
+    nested: dict[etree._Element, list[etree._Element]] = field(default_factory=dict)  # of `inner`
+    stripped: bool = False  # the drops are applied to the whole tree (`prune_structure`)
     costs: dict[etree._Element, float] = field(default_factory=dict)  # budget's estimates, as made
 
     def attrs(self, el: etree._Element) -> dict[str, str]:
@@ -89,12 +92,49 @@ class Scan:
 
     def visible(self, el: etree._Element) -> str:
         """`visible_text` of candidate `el`, read once: by the flat print, relevance and names
-        alike. Read only after the drops are stripped, and kept from before any budget step cuts
-        the tree, so a candidate printed flat is always shown and named by its whole text."""
+        alike, and kept from before any budget step cuts the tree, so a candidate printed flat is
+        always shown and named by its whole text."""
         text = self.texts.get(el)
         if text is None:
+            self._settle(el)
             text = self.texts[el] = visible_text(el)
         return text
+
+    def inner(self, el: etree._Element) -> list[etree._Element]:
+        """The candidates inside candidate `el`, in document order."""
+        self._settle(el)
+        return self.nested.get(el, [])
+
+    def _settle(self, el: etree._Element) -> None:
+        """Applies the drops inside candidate `el` (a page printed flat never strips the whole
+        tree: only what is inside a candidate can be read) and notes the candidates in it."""
+        if el in self.settled:
+            return
+        self.settled.add(el)
+        if not len(el):
+            return
+        marked = False
+        for inside in el.iterdescendants(etree.Element):
+            if inside in self.candidate_set:
+                self.nested.setdefault(el, []).append(inside)
+            elif self.stripped:
+                continue
+            elif inside in self.drop_set:
+                _drop_mark(inside)
+                marked = True
+            elif inside in self.svg_set:
+                _svg_label(inside)
+                marked = True
+        if marked:
+            etree.strip_elements(el, _DROP, with_tail=False)
+
+    @functools.cached_property
+    def drop_set(self) -> frozenset[etree._Element]:
+        return frozenset(self.dropped)
+
+    @functools.cached_property
+    def svg_set(self) -> frozenset[etree._Element]:
+        return frozenset(self.svgs)
 
     @functools.cached_property
     def candidate_set(self) -> frozenset[etree._Element]:
@@ -151,6 +191,7 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
     interactive_keys = rules.INTERACTIVE_KEYS
     hidden_keys = rules.HIDDEN_KEYS
     never_hidden = rules.NEVER_HIDDEN_TAGS
+    telling_keys = hidden_keys | interactive_keys | {NODE}  # without one, only the tag can matter
     candidates: list[etree._Element] = []
     fresh: dict[etree._Element, int] = {}
     dropped: list[etree._Element] = []
@@ -177,6 +218,8 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
             elif kind is not None and (kind.attr is None or kind.absent):  # type: ignore[attr-defined]
                 candidates.append(el)
                 fresh[el] = index
+            continue
+        if kind is None and telling_keys.isdisjoint(keys):  # most elements: nothing to decide
             continue
         if not hidden_keys.isdisjoint(keys) and tag not in never_hidden and _hides(el, tag, keys):
             dropped.append(el)
@@ -292,23 +335,25 @@ def _number(el: etree._Element, index: int, offset: int) -> None:
 def _mark(s: Scan) -> None:
     """Marks the dropped subtrees for the strip (the text after each stays, a space apart) and
     reduces each remaining icon to its name."""
-    dropped = set(s.dropped)
-    for el in dropped:
-        el.tag = _DROP
-        el.tail = " " + (el.tail or "")
+    for el in s.dropped:
+        _drop_mark(el)
     for svg in s.svgs:
-        if svg not in dropped:
-            _svg_label(svg)
+        _svg_label(svg)
+
+
+def _drop_mark(el: etree._Element) -> None:
+    """Marks `el` for the strip, which removes it with its subtree; the text after it stays, a
+    space apart."""
+    el.tag = _DROP
+    el.tail = " " + (el.tail or "")
 
 
 def prune_candidates(s: Scan) -> None:
-    """Only what printing the candidates alone needs: the root's id, drops removed (the
-    candidates get theirs from `Scan.ready` as they are printed)."""
+    """Only what printing the candidates alone needs: the root's id (the candidates get theirs
+    from `Scan.attrs`, and the drops inside them are applied by `Scan.visible`/`Scan.inner`)."""
     root_id = s.root.get(NODE)
     if root_id is None or not root_id.isdigit():
         _number(s.root, 0, s.offset)
-    _mark(s)
-    etree.strip_elements(s.root, _DROP, with_tail=False)
 
 
 def prune_structure(s: Scan) -> list[etree._Element]:
@@ -319,6 +364,7 @@ def prune_structure(s: Scan) -> list[etree._Element]:
     _decide(s)
     etree.strip_elements(s.root, _DROP, with_tail=False)
     etree.strip_tags(s.root, _UNWRAP)
+    s.stripped = True
     return s.candidates
 
 
