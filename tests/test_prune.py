@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
+from backend.dom.render import opening_tags
 from backend.errors import PageError
 from backend.tokens import LlamaVocab, default_counter
 from bench.bench_prune import expected_candidates, number_elements
@@ -467,6 +468,8 @@ def test_real_pages_fit_the_default_budget(pages, counter: LlamaVocab) -> None:
         assert page.tokens == counter.count(page.html), name
         for node in page.candidates:
             assert page.targets[node] in page.html, (name, node)
+        # Targets kept from printing flat are what reading them back from the text finds.
+        assert page.targets == opening_tags(page.html, page.candidates), name
 
 
 def test_real_pages_carry_only_clean_attributes(pages) -> None:

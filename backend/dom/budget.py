@@ -19,7 +19,7 @@ decides is always exact, so the budget is met unless `keep` alone exceeds it.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -27,7 +27,7 @@ from backend.dom import rules
 from backend.dom.attrs import cut, cut_value
 from backend.dom.clean import NODE, Scan, remove, text_of, visible_text
 from backend.dom.relevance import scorer
-from backend.dom.render import element_html, serialize
+from backend.dom.render import element_html, opening_tag, serialize
 from backend.tokens import TokenCounter
 
 #: No page of pruned HTML averages more characters per token than this (SmolLM2's tokenizer does
@@ -49,12 +49,14 @@ FLAT_ATTR = 24
 
 @dataclass
 class Fitted:
-    """The outcome of fitting: the text, its exact token count, and the candidates kept."""
+    """The outcome of fitting: the text, its exact token count, and the candidates kept (with
+    their opening tags as printed, when the printer knows them without reading the text back)."""
 
     html: str
     tokens: int
     candidates: list[etree._Element]
     dropped: int
+    targets: dict[etree._Element, str] = field(default_factory=dict)
 
 
 def _shorten(root: etree._Element, text_limit: int, attr_limit: int, *, drop_words: bool = False) -> None:
@@ -286,7 +288,8 @@ def select(
         n = counter.count(html)
     assert n is not None
     kept_list = [candidates[i] for i in kept]
-    return Fitted(html, n, kept_list, len(candidates) - len(kept_list))
+    targets = {el: " ".join(flat[el].opening.split()) for el in kept_list}  # as the page is collapsed
+    return Fitted(html, n, kept_list, len(candidates) - len(kept_list), targets)
 
 
 def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat]) -> str:
@@ -323,7 +326,8 @@ def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat])
 def _flat(scan: Scan, el: etree._Element) -> _Flat:
     attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
     text = cut(scan.visible(el), FLAT_TEXT)
-    return _Flat(el.tag, attrs, text, element_html(el.tag, attrs, text), scan.inner(el))
+    opening = opening_tag(el.tag, attrs)
+    return _Flat(el.tag, attrs, text, opening, element_html(el.tag, attrs, text, opening=opening), scan.inner(el))
 
 
 def _printed(
@@ -337,7 +341,7 @@ def _printed(
         if inner is None:
             parts.append(form.html)
         else:
-            parts.append(element_html(form.tag, form.attrs, form.text, _printed(inner, by_el, nested)))
+            parts.append(element_html(form.tag, form.attrs, form.text, _printed(inner, by_el, nested), form.opening))
         parts.append(" ")
     return "".join(parts)
 
@@ -350,5 +354,6 @@ class _Flat:
     tag: str
     attrs: dict[str, str]
     text: str
+    opening: str
     html: str
     inner: list[etree._Element]

@@ -475,7 +475,10 @@ def visible_text(el: etree._Element) -> str:
 
 
 def text_of(
-    el: etree._Element, attrs: Mapping[str, str] | None = None, text: str | None = None, limit: int = rules.MAX_TEXT_ATTR
+    el: etree._Element,
+    attrs: Mapping[str, str] | None = None,
+    text: str | None = None,
+    limit: int = rules.MAX_TEXT_ATTR,
 ) -> str:
     """A short accessible name: aria-label, then visible text, then title/alt/placeholder/value
     (from `attrs` and `text` when given instead of read from the element)."""

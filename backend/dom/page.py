@@ -94,6 +94,7 @@ def _prune(
     keep_ids = {str(k) for k in keep}
     found = scan(root, keep_ids)
     named: dict[etree._Element, str] = {}  # names read before the budget steps cut the texts
+    printed: dict[etree._Element, str] = {}  # opening tags, when the flat print made them
     weights = query_weights(objective, history)
     if not budget:
         kept = prune_structure(found)
@@ -110,15 +111,22 @@ def _prune(
             named = {el: text_of(el, None, found.visible(el)) for el in found.candidates}
             fitted = fit(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
         text, tokens, kept, dropped = fitted.html, fitted.tokens, fitted.candidates, fitted.dropped
+        printed = fitted.targets
     names = {
         found.id_of(el): named[el] if el in named else text_of(el, found.attrs(el), found.visible(el)) for el in kept
     }
     ids = list(names)  # a buggy serializer may repeat ids: one entry each
+    if printed:
+        targets: dict[str, str] = {}
+        for el in kept:
+            targets.setdefault(found.id_of(el), printed[el])
+    else:
+        targets = opening_tags(text, ids)
     return PrunedPage(
         html=text,
         candidates=ids,
         tokens=tokens,
         dropped=dropped,
-        targets=opening_tags(text, ids),
+        targets=targets,
         names=names,
     )

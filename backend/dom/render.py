@@ -1,7 +1,9 @@
-"""Tree -> the exact text the model sees, and the opening tags read back from that text.
+"""Tree or elements -> the exact text the model sees, and the opening tags in that text.
 
-Targets are read from the printed page rather than rebuilt from attributes, so `Target:` lines in
-training and the tags in the prompt can never differ by a quote or an escape.
+Targets are the very substrings of the printed page — read back from it (a page printed by
+libxml2) or kept from printing it (a page printed element by element) — never rebuilt from
+attributes, so `Target:` lines in training and the tags in the prompt can never differ by a quote
+or an escape.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ def serialize(root: etree._Element) -> str:
     return " ".join(inner.split())
 
 
-def element_html(tag: str, attrs: Mapping[str, str], text: str, inner: str = "") -> str:
-    """`<tag attrs>text` + `inner` + `</tag>` as libxml2's HTML serializer prints such an element.
+def element_html(tag: str, attrs: Mapping[str, str], text: str, inner: str = "", opening: str | None = None) -> str:
+    """`<tag attrs>text` + `inner` + `</tag>` as libxml2's HTML serializer prints such an element
+    (`opening`: its `opening_tag`, if already printed).
 
     Lets a page printed element by element (the flattened candidates, re-printed at every try of
     the budget) skip building a tree just to serialize it. The serializer's quirks — void and
@@ -33,6 +36,16 @@ def element_html(tag: str, attrs: Mapping[str, str], text: str, inner: str = "")
     libxml2 itself once per tag and attribute name (`_tag_form`, `_attr_form`), and tests compare
     the result with libxml2's on every candidate of the saved pages.
     """
+    if opening is None:
+        opening = opening_tag(tag, attrs)
+    form = _tag_form(tag)
+    if form == _VOID:
+        return opening
+    return f"{opening}{text if form == _RAW else _escaped(text)}{inner}</{tag}>"
+
+
+def opening_tag(tag: str, attrs: Mapping[str, str]) -> str:
+    """`<tag attrs>` as libxml2's HTML serializer prints it (see `element_html`)."""
     parts = ["<", tag]
     for name, value in attrs.items():
         form = _attr_form(tag, name)
@@ -43,12 +56,6 @@ def element_html(tag: str, attrs: Mapping[str, str], text: str, inner: str = "")
             value = _uri_escaped(value)
         parts.append(f" {name}={_quoted(value)}")
     parts.append(">")
-    form = _tag_form(tag)
-    if form == _VOID:
-        return "".join(parts)
-    parts.append(text if form == _RAW else _escaped(text))
-    parts.append(inner)
-    parts.append(f"</{tag}>")
     return "".join(parts)
 
 
