@@ -120,9 +120,10 @@ def _description(scan: Scan, el: etree._Element) -> str:
 
     Read raw, whether or not the element has been made ready (a page with an objective scores
     every candidate, so cleaning them all would cost more than the words it removes); a URL
-    counts up to its query string, which is where tracking noise starts.
+    counts up to its query string, which is where tracking noise starts. A name that is the
+    aria-label adds no word to the attributes, so the text is read only without one.
     """
-    parts = [text_of(el, None, scan.visible(el))]
+    parts = [] if el.get("aria-label") else [text_of(el, None, scan.visible(el))]
     for name, value in el.items():
         if name in _DESCRIBING:
             parts.append(value.partition("?")[0] if name in rules.URL_ATTRS else value)

@@ -56,21 +56,17 @@ def score(description: str, weights: Mapping[str, float]) -> float:
 def scorer(weights: Mapping[str, float]) -> Callable[[str], float]:
     """`score` against fixed weights, for many descriptions (every candidate of a page).
 
-    Most candidates share no word with the query; one search for the query's stems at word
-    starts recognises them, so only the others are split into words. Exact: a word that scores
-    starts a run of word characters with one of the stems.
+    Most candidates share no word with the query; one search for the query's stems anywhere in
+    the text recognises them, so only the others are split into words. Exact: a word that scores
+    contains one of the stems. (Searching only at word starts would need a look-behind at every
+    position, which makes the search ~30% slower than the words it saves.)
     """
     if not weights:
         return lambda _text: 0.0
-    whole = sorted(re.escape(w) for w in weights if len(w) == _STEM)  # starts a word
-    exact = sorted(re.escape(w) for w in weights if len(w) < _STEM)  # is a whole word
-    stems = [f"(?:{'|'.join(whole)})"] if whole else []
-    if exact:
-        stems.append(f"(?:{'|'.join(exact)})(?![^\\W_])")
-    starts = re.compile(f"(?<![^\\W_])(?:{'|'.join(stems)})")
+    stems = re.compile("|".join(sorted(map(re.escape, weights))))
 
     def score_of(description: str) -> float:
         text = description.lower()
-        return score(text, weights) if starts.search(text) else 0.0
+        return score(text, weights) if stems.search(text) else 0.0
 
     return score_of
