@@ -125,10 +125,13 @@ def cleaned_attributes(items: list[tuple[str, str]], interactive: bool) -> dict[
 
 
 def clean_attributes(el: etree._Element, interactive: bool) -> None:
-    """`cleaned_attributes` written back into `el` (untouched when nothing changes)."""
-    items = el.items()
-    attrs = cleaned_attributes(items, interactive)
-    if list(attrs.items()) != items:
+    """`cleaned_attributes` written back into `el`."""
+    write_attributes(el, cleaned_attributes(el.items(), interactive))
+
+
+def write_attributes(el: etree._Element, attrs: dict[str, str]) -> None:
+    """Makes `attrs` the attributes of `el`, in their order (untouched when nothing changes)."""
+    if list(attrs.items()) != el.items():
         attrib = el.attrib
         attrib.clear()
         attrib.update(attrs)

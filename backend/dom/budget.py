@@ -299,7 +299,7 @@ def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat])
     A kept candidate nested in another kept one (an <input> inside a <label>) stays nested; all
     other content is reduced to a short text and attribute values are cut. Printed element by
     element (`element_html`, what libxml2 would print for the same elements), and `flat`
-    memoizes each candidate's printed form and the candidates around it between the tries of
+    memoizes each candidate's printed form and the candidates inside it between the tries of
     `select`.
     """
     candidates = scan.candidates
@@ -325,6 +325,7 @@ def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat])
 
 
 def _flat(scan: Scan, el: etree._Element) -> _Flat:
+    """Candidate `el` flattened: attributes cut to FLAT_ATTR, its visible text to FLAT_TEXT."""
     attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
     text = cut(scan.visible(el), FLAT_TEXT)
     opening = opening_tag(el.tag, attrs)

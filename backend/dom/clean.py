@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from backend.dom import rules
-from backend.dom.attrs import clean_attributes, cleaned_attributes, cut
+from backend.dom.attrs import clean_attributes, cleaned_attributes, cut, write_attributes
 
 NODE = "node"
 _DROP = "sa-drop"  # temporary tag names carrying the pass's decisions to the strips
@@ -56,8 +56,8 @@ class Scan:
     kept_only: set[etree._Element]  # candidates only because of `keep`: no interactive markers
     skipped: list[tuple[int, int]]  # [start, end) index ranges of the subtrees the scan skipped
     cleaned: set[etree._Element] = field(default_factory=set)  # candidates whose `attrs` are in the tree
-    printed: dict[etree._Element, dict[str, str]] = field(default_factory=dict)  # memo of `_cleaned`
-    texts: dict[etree._Element, str] = field(default_factory=dict)  # memo of `visible`
+    attrs_memo: dict[etree._Element, dict[str, str]] = field(default_factory=dict)  # of `_cleaned`
+    texts_memo: dict[etree._Element, str] = field(default_factory=dict)  # of `visible`
     settled: set[etree._Element] = field(default_factory=set)  # candidates `_settle` has seen to
     nested: dict[etree._Element, list[etree._Element]] = field(default_factory=dict)  # of `inner`
     stripped: bool = False  # the drops are applied to the whole tree (`prune_structure`)
@@ -75,16 +75,13 @@ class Scan:
     def ready(self, el: etree._Element) -> None:
         """Writes `attrs(el)` into candidate `el`, for printing the tree (done once per element)."""
         if el not in self.cleaned:
-            attrs = self._cleaned(el)
+            write_attributes(el, self._cleaned(el))
             self.cleaned.add(el)
-            if list(attrs.items()) != el.items():
-                el.attrib.clear()
-                el.attrib.update(attrs)
 
     def _cleaned(self, el: etree._Element) -> dict[str, str]:
-        attrs = self.printed.get(el)
+        attrs = self.attrs_memo.get(el)
         if attrs is None:
-            attrs = self.printed[el] = cleaned_attributes(el.items(), el not in self.kept_only)
+            attrs = self.attrs_memo[el] = cleaned_attributes(el.items(), el not in self.kept_only)
             index = self.fresh.get(el)
             if index is not None:
                 attrs[NODE] = str(self.offset + index)
@@ -94,10 +91,10 @@ class Scan:
         """`visible_text` of candidate `el`, read once: by the flat print, relevance and names
         alike, and kept from before any budget step cuts the tree, so a candidate printed flat is
         always shown and named by its whole text."""
-        text = self.texts.get(el)
+        text = self.texts_memo.get(el)
         if text is None:
             self._settle(el)
-            text = self.texts[el] = visible_text(el)
+            text = self.texts_memo[el] = visible_text(el)
         return text
 
     def inner(self, el: etree._Element) -> list[etree._Element]:
