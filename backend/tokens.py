@@ -7,8 +7,9 @@ llama.cpp tokenizes at ~1 MB/s with ~45 µs per call (its pre-tokenizer regexes 
 call), which would dominate pruning. For BPE vocabularies with the GPT-2 style pre-tokenizer
 (SmolLM2's "smollm"), counts are therefore summed over pre-tokens: BPE never merges across a
 pre-token boundary, so the sum is exact, and each distinct pre-token (" the", "=\"", "7") is
-tokenized by llama.cpp once and then remembered. (A second memo of whole words made the budget's
-re-counts cheaper but a page's first count twice as expensive, and most pages are counted once.)
+tokenized by llama.cpp once and then remembered. (Whole words are not memoized as well: that
+makes re-counting a page cheaper but its first count twice as expensive, and most pages are
+counted once.)
 """
 
 from __future__ import annotations

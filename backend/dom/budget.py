@@ -207,14 +207,14 @@ def fit(
         if ok:
             assert n is not None
             return Fitted(html, n, candidates, 0)
+    if _least_layout(scan) > budget * PAGE_RATIO_SLACK:  # not even step 4 would fit
+        return select(scan, budget=budget, counter=counter, keep=keep, weights=weights)
     steps: tuple[Callable[[], None], ...] = (
         lambda: _shorten(root, 120, 60),
         lambda: _shorten(root, 48, 40),
         lambda: _collapse_static(root, candidates, 32) or _shorten(root, 32, 32, drop_words=True),
         lambda: _drop_static(root, candidates, 24) or _shorten(root, 24, 24),
     )
-    if _least_layout(scan) > budget * PAGE_RATIO_SLACK:  # not even step 4 would fit
-        return select(scan, budget=budget, counter=counter, keep=keep, weights=weights)
     # The steps cut the candidates' texts and attributes in the tree; if they all fail, the
     # candidates are printed as they were before the first one.
     flat = {el: _flat(scan, el) for el in candidates}

@@ -231,7 +231,7 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
             svgs.append(el)
             kind = None
             resume = _skip(elements, el, index, skipped)
-        if (kind is not None and _tag_allows(kind, el, keys)) or (  # type: ignore[arg-type]
+        if (kind is not None and kind.allows(keys, el.get)) or (  # type: ignore[attr-defined]
             not interactive_keys.isdisjoint(keys) and is_interactive(tag, el.attrib)
         ):
             candidates.append(el)
@@ -246,17 +246,6 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
     if keep:
         _add_kept(elements, keep, offset, candidates, fresh, kept_only, set(dropped), skipped)
     return Scan(root, elements, candidates, fresh, dropped, svgs, offset, kept_only, skipped)
-
-
-def _tag_allows(rule: rules.TagRule, el: etree._Element, keys: list[str]) -> bool:
-    """`rule.allows(el.attrib)`, answered from the attribute names where they suffice (a lookup
-    by name costs lxml as much as listing them all)."""
-    attr = rule.attr
-    if attr is None:
-        return True
-    if attr not in keys:
-        return rule.absent
-    return rule.accepts is None or rule.accepts(el.get(attr, ""))
 
 
 def _skip(elements: list[etree._Element], el: etree._Element, index: int, skipped: list[tuple[int, int]]) -> int:

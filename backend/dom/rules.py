@@ -7,7 +7,7 @@ one-line edit here, and the tests can check a rule without knowing how the passe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from enum import Enum
 from typing import NamedTuple
 
@@ -26,14 +26,15 @@ class TagRule(NamedTuple):
     absent: bool = False
     accepts: Callable[[str], bool] | None = None
 
-    def allows(self, attrs: Attrs) -> bool:
-        """The verdict for an element of this tag with attributes `attrs`."""
+    def allows(self, names: Collection[str], value: Callable[[str], str | None]) -> bool:
+        """The verdict for an element of this tag with attribute `names`; `value` reads one
+        (only when the verdict depends on it: a lookup by name costs lxml as much as listing
+        all the names)."""
         if self.attr is None:
             return True
-        value = attrs.get(self.attr)
-        if value is None:
+        if self.attr not in names:
             return self.absent
-        return self.accepts is None or self.accepts(value)
+        return self.accepts is None or self.accepts(value(self.attr) or "")
 
 
 #: Tag -> when an element of that tag is something a person can act on. A visible element that
@@ -91,7 +92,7 @@ INTERACTIVE_KEYS: frozenset[str] = frozenset(INTERACTIVE_ATTRS) | {"role"}
 def is_interactive(tag: str, attrs: Attrs) -> bool:
     """True when the element is something to click or type into (see the tables above)."""
     rule = INTERACTIVE_TAGS.get(tag)
-    if rule is not None and rule.allows(attrs):
+    if rule is not None and rule.allows(attrs, attrs.get):
         return True
     role = attrs.get("role")
     if role and role.strip().lower() in INTERACTIVE_ROLES:
