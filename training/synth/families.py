@@ -8,7 +8,7 @@ in training data, so evaluation on them measures generalisation to unseen layout
 
 from __future__ import annotations
 
-from training.synth.widgets import Button, Check, Family, Field, Items, Link, Screen
+from training.synth.widgets import Button, Check, Choice, Family, Field, Items, Link, Reveal, Screen, Spinner
 
 FAMILIES: tuple[Family, ...] = (
     Family(
@@ -89,6 +89,208 @@ FAMILIES: tuple[Family, ...] = (
         ("In {brand} settings, open {section} and switch the language to {language}",
          "Change my {brand} language to {language} (under {section})"),
         nav=("Dashboard", "Projects", "Reports"), app=True,
+    ),
+    # ---- widgets real sites use: groups, listboxes, tabs, accordions, menus, dialogs, pickers
+    Family(
+        "pizza_order", "food",
+        (Screen("/menu/margherita", "Build your pizza", (
+            Choice("Size", "size", "size", "radio"),
+            Choice("Toppings", "topping", "toppings", "checkbox", pick=(2, 3), count=(5, 8)),
+            Spinner("Quantity", "pizzas", need="opt", phrase=", {pizzas} of them"),
+            Button("Add to order"))),
+         Screen("/basket", "Your order", (Button("Checkout"), Button("Add a drink", need="none", primary=False)))),
+        ("Order a {size} pizza with {toppings} from {brand}", "{size} pizza, toppings {toppings}, then check out",
+         "get me a {size} pizza topped with {toppings}"),
+        nav=("Menu", "Deals", "Stores"),
+    ),
+    Family(
+        "notification_settings", "saas",
+        (Screen("/settings/account", "Account settings", (
+            Reveal("Notifications", "tab", (
+                Choice("Email me about", "notify_event", "events", "checkbox", pick=(1, 3), count=(4, 7)),
+                Check("Pause all notifications", need="none", switch=True),
+                Button("Save preferences")),
+                others=("Profile", "Security", "Billing")),)),),
+        ("In {brand} notification settings, turn on emails for {events}", "Get email notifications for {events} and save",
+         "Enable {events} emails under Notifications"),
+        nav=("Dashboard", "Projects", "Team"), app=True,
+    ),
+    Family(
+        "report_export", "analytics",
+        (Screen("/reports", "Reports", (
+            Items("team", "team", (3, 6), style="tabs"),
+            Reveal("Actions", "menu", (
+                Reveal("Export", "menu", (Items("export_format", "format", (3, 5), style="menu"),)),),
+                others=("Duplicate", "Rename", "Share", "Delete")),
+            Button("New report", need="none", primary=False))),),
+        ("Export the {team} report as {format}", "Download {brand}'s {team} report in {format} format",
+         "open the {team} tab and export it to {format}"),
+        nav=("Overview", "Reports", "Goals"), app=True,
+    ),
+    Family(
+        "privacy_settings", "saas",
+        (Screen("/settings/privacy", "Privacy", (
+            Reveal("Ad preferences", "accordion", (
+                Choice("Show me ads about", "interest", "ad_topics", "checkbox", pick=(1, 2), count=(4, 6)),),
+                others=("Data sharing", "Cookies", "Connected apps")),
+            Button("Save settings"), Button("Reset to defaults", need="none", primary=False))),),
+        ("In {brand} privacy settings, only allow ads about {ad_topics}", "Open Ad preferences and tick {ad_topics}, then save",
+         "set my ad interests to {ad_topics}"),
+        nav=("Home", "Account", "Privacy"), app=True,
+    ),
+    Family(
+        "crm_assign", "crm",
+        (Screen("/deals", "Deals", (Items("company", "deal", (4, 8), style="table", row_button="Open", columns=("stage", "amount")),)),
+         Screen("/deals/detail", "Deal details", (
+            Choice("Owner", "full_name", "owner", "listbox", count=(4, 7)),
+            Choice("Stage", "stage", "stage", "listbox", need="opt", phrase=" and set the stage to {stage}"),
+            Button("Save"), Button("Delete deal", need="none", primary=False)))),
+        ("Assign the {deal} deal to {owner}", "Make {owner} the owner of the {deal} deal in {brand}",
+         "Change the owner of {deal} to {owner}"),
+        nav=("Deals", "Contacts", "Pipeline", "Tasks"), app=True,
+    ),
+    Family(
+        "profile_dialog", "saas",
+        (Screen("/profile", "Your profile", (
+            Reveal("Edit profile", "dialog", (
+                Field("Display name", "full_name", slot="display_name"),
+                Field("Job title", "job_title", need="opt", phrase=" and job title {job_title}"),
+                Button("Save changes"), Button("Cancel", need="none", primary=False)), title="Edit profile"),
+            Link("View public profile", need="none"))),),
+        ("Change my display name on {brand} to {display_name}", "Rename my profile to {display_name}",
+         "update display name -> {display_name}"),
+        nav=("Home", "Projects", "People"), app=True,
+    ),
+    Family(
+        "inbox_reply", "mail",
+        (Screen("/mail/inbox", "Inbox", (Items("subject", "mail", (5, 9), style="mail", columns=("full_name",)),)),
+         Screen("/mail/thread", "Conversation", (
+            Button("Reply", icon="↩"), Button("Forward", need="none", icon="→"), Button("Delete", need="none", icon="🗑"),
+            Field("Reply", "body", slot="reply", kind="textarea"),
+            Button("Send")))),
+        ("Reply to the email {mail} with: {reply}", "Answer the {mail} message saying {reply}",
+         "open {mail} and reply {reply}"),
+        nav=("Inbox", "Starred", "Sent", "Drafts"), app=True,
+    ),
+    Family(
+        "inbox_delete", "mail",
+        (Screen("/mail/inbox", "Inbox", (Items("subject", "mail", (5, 9), style="mail", columns=("full_name",)),)),
+         Screen("/mail/thread", "Conversation", (
+            Button("Reply", need="none", icon="↩"), Button("Archive", need="none", icon="🗄"),
+            Reveal("Delete", "dialog", (Button("Delete conversation"), Button("Cancel", need="none", primary=False)),
+                   title="Delete this conversation?")))),
+        ("Delete the email {mail}", "Get rid of the {mail} message in my inbox", "trash the email titled {mail}"),
+        nav=("Inbox", "Starred", "Sent", "Spam"), app=True,
+    ),
+    Family(
+        "social_reply", "social",
+        (Screen("/home", "Home", (
+            Reveal("Following", "tab", (
+                Items("full_name", "author", (3, 6), style="feed", row_button="Reply", row_extra=("Like", "Share"), columns=("post",)),),
+                others=("For you", "Trending")),)),
+         Screen("/post/reply", "Reply", (Field("Post your reply", "body", slot="reply", kind="textarea"), Button("Reply")))),
+        ("Reply to {author}'s post in my Following feed: {reply}", "In Following, answer {author} with {reply}",
+         "respond to the post by {author} saying {reply}"),
+        nav=("Home", "Explore", "Notifications", "Messages"), app=True,
+    ),
+    Family(
+        "shop_filters", "shop",
+        (Screen("/c/shoes", "Running shoes", (
+            Choice("Filters", "filter", "filters", "chips", pick=(1, 2), count=(4, 6)),
+            Choice("Sort by", "sort", "sort", "listbox", need="opt", phrase=", sorted by {sort}"),
+            Items("product", "product", (4, 6), style="cards", paged=True))),
+         Screen("/product", "Product details", (
+            Choice("Color", "color", "color", "radio", need="opt", phrase=" in {color}"),
+            Choice("Size", "shirt_size", "shoe_size", "cards", count=(4, 6)),
+            Button("Add to cart")))),
+        ("Filter by {filters} and add the {product} in size {shoe_size} to my cart",
+         "Show {filters} shoes, find {product} and add size {shoe_size} to the cart",
+         "add {product} size {shoe_size} to cart (filter: {filters})"),
+        nav=("Men", "Women", "Kids", "Sale"),
+    ),
+    Family(
+        "car_rental", "travel",
+        (Screen("/cars", "Rent a car", (
+            Field("Pick-up location", "city", slot="pickup", suggest=True),
+            Reveal("Pick-up date", "calendar", (Items("day", "pickup_day", style="grid", heading="March 2027"),), title="March 2027"),
+            Spinner("Drivers", "drivers", need="opt", phrase=" for {drivers} drivers"),
+            Button("Search cars"))),
+         Screen("/cars/results", "Available cars", (
+            Items("company", "car", (4, 7), style="table", row_button="Select", row_extra=("Details",), columns=("amount",)),))),
+        ("Rent a car in {pickup} from March {pickup_day} and choose the one from {car}",
+         "Find a rental car picking up in {pickup} on March {pickup_day}; select {car}",
+         "car hire {pickup}, march {pickup_day}, go with {car}"),
+        nav=("Cars", "Deals", "Locations", "Help"),
+    ),
+    Family(
+        "language_onboarding", "learning",
+        (Screen("/welcome", "Welcome! Step 1 of 3", (
+            Field("Your name", "full_name"), Button("Next"), Button("Back", need="none", primary=False)), progress="Step 1 of 3"),
+         Screen("/welcome/language", "Choose a language. Step 2 of 3", (
+            Choice("I want to learn", "language", "language", "scroll"), Button("Next")), progress="Step 2 of 3"),
+         Screen("/welcome/interests", "Your interests. Step 3 of 3", (
+            Choice("Interests", "interest", "interests", "checkbox", pick=(1, 3), count=(5, 8)),
+            Button("Finish"), Button("Back", need="none", primary=False)), progress="Step 3 of 3")),
+        ("Set up my {brand} profile as {full_name}, learning {language}, interested in {interests}",
+         "Onboarding: name {full_name}, language {language}, interests {interests}"),
+        nav=("Courses", "Community"),
+    ),
+    Family(
+        "invoice_table", "finance",
+        (Screen("/invoices", "Invoices", (
+            Items("invoice", "invoice", (4, 5), style="table", row_button="Download", row_extra=("Edit", "Void"),
+                  columns=("customer", "amount"), paged=True),
+            Button("New invoice", need="none", primary=False))),),
+        ("Download invoice {invoice}", "Get the PDF of {invoice} from {brand}", "download {invoice}"),
+        nav=("Invoices", "Customers", "Payments", "Reports"), app=True,
+    ),
+    # held out: the same widgets in flows and layouts the model never trains on
+    Family(
+        "help_center", "support",
+        (Screen("/help", "Help center", (
+            Field("Search help articles", "query", need="none", kind="search"),
+            Reveal("Billing", "accordion", (Items("faq_question", "question", (3, 5), style="list"),),
+                   others=("Shipping", "Returns", "Account")))),
+         Screen("/help/article", "Article", (
+            Button("Yes, this helped", need="none", primary=False), Button("Contact support")))),
+        ("In {brand} help, open Billing, read {question} and contact support",
+         "Find the Billing article {question} then reach support"),
+        nav=("Help", "Community", "Status"),
+    ),
+    Family(
+        "inbox_forward", "mail",
+        (Screen("/mail/inbox", "Inbox", (Items("subject", "mail", (5, 9), style="mail", columns=("full_name",), paged=True),)),
+         Screen("/mail/thread", "Conversation", (
+            Button("Reply", need="none", icon="↩"),
+            Reveal("More", "menu", (Button("Forward"),), others=("Mark as unread", "Print", "Block sender")))),
+         Screen("/mail/forward", "Forward message", (Field("To", "email", kind="email"), Button("Send")))),
+        ("Forward the {mail} email to {email}", "Send {mail} on to {email}", "fwd {mail} to {email}"),
+        nav=("Inbox", "Starred", "Sent", "Drafts"), app=True,
+    ),
+    Family(
+        "social_share", "social",
+        (Screen("/explore", "Explore", (
+            Items("full_name", "author", (3, 6), style="feed", row_button="Share", row_extra=("Like", "Reply"), columns=("post",)),)),
+         Screen("/share", "Share post", (
+            Choice("Share to", "share_target", "target", "radio", count=(3, 3)),
+            Field("Add a comment", "body", slot="comment", kind="textarea", need="opt", phrase=" with the comment {comment}"),
+            Button("Share")))),
+        ("Share {author}'s post via {target}", "Pass on the post by {author} ({target})"),
+        nav=("Home", "Explore", "Notifications"), app=True,
+    ),
+    Family(
+        "hotel_booking", "travel",
+        (Screen("/hotels", "Find a stay", (
+            Field("Destination", "city", slot="destination", suggest=True),
+            Reveal("Check-in", "calendar", (Items("day", "checkin", style="grid", heading="June 2027"),), title="June 2027"),
+            Spinner("Guests", "guests", start=2),
+            Button("Search"))),
+         Screen("/hotels/results", "Stays", (
+            Choice("Amenities", "amenity", "amenities", "chips", pick=(1, 1), count=(4, 6)),
+            Items("company", "hotel", (4, 6), style="cards"))),),
+        ("Find a hotel in {destination} from June {checkin} for {guests} guests with {amenities} and open {hotel}",
+         "{destination}, check-in June {checkin}, {guests} guests, {amenities}: show me {hotel}"),
+        nav=("Stays", "Flights", "Experiences"),
     ),
     Family(
         "calendar_booking", "booking",
@@ -241,6 +443,7 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 #: Families kept out of training (different flows and layouts; same skills).
-HELD_OUT: frozenset[str] = frozenset({"calendar_booking", "forum_post", "bank_transfer", "job_application"})
+HELD_OUT: frozenset[str] = frozenset({"calendar_booking", "forum_post", "bank_transfer", "job_application",
+                                     "help_center", "inbox_forward", "hotel_booking", "social_share"})
 
 BY_NAME = {f.name: f for f in FAMILIES}

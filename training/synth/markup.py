@@ -108,3 +108,35 @@ class ClassStyle:
         if role not in self._hashes:
             self._hashes[role] = f"css-{_hash(self.rng).lower()} sc-{_hash(self.rng, 5)}"
         return self._hashes[role]
+
+
+def text_content(e: El) -> str:
+    """The element's text as a person reads it (whitespace collapsed)."""
+    parts: list[str] = []
+
+    def walk(x: El) -> None:
+        if x.attrs.get("aria-hidden") == "true":
+            return
+        for c in x.children:
+            if isinstance(c, El):
+                walk(c)
+            else:
+                parts.append(c)
+
+    walk(e)
+    return " ".join(" ".join(parts).split())
+
+
+def name_of(e: El) -> str:
+    """The accessible name in the pruner's order (aria-label, text, then value/placeholder/title),
+    so a description quotes exactly what the model sees for its target."""
+    label = e.attrs.get("aria-label")
+    if label:
+        return label
+    text = text_content(e)
+    if text:
+        return text
+    for key in ("title", "alt", "placeholder", "value"):
+        if e.attrs.get(key):
+            return str(e.attrs[key])
+    return ""

@@ -97,6 +97,25 @@ DRAW: dict[str, Callable[[random.Random, Mapping[str, str]], str]] = {
     "order": lambda r, ctx: f"#{r.randint(100000, 999999)}",
     "job": lambda r, ctx: f"{r.choice(('Senior', 'Junior', 'Staff', 'Lead', ''))} {r.choice(('Backend Engineer', 'Product Designer', 'Data Analyst', 'Support Specialist', 'Sales Manager', 'Recruiter'))} ({r.choice(P.CITIES)})".strip(),
     "linkedin": lambda r, ctx: f"linkedin.com/in/{ascii_slug(r.choice(P.FIRST_NAMES))}-{ascii_slug(r.choice(P.LAST_NAMES))}",
+    "topping": _choice(P.TOPPINGS),
+    "size": _choice(P.SIZES),
+    "shirt_size": _choice(P.SHIRT_SIZES),
+    "color": _choice(P.COLORS),
+    "filter": _choice(P.FILTERS),
+    "sort": _choice(P.SORTS),
+    "notify_event": _choice(P.NOTIFY_EVENTS),
+    "export_format": _choice(P.EXPORT_FORMATS),
+    "faq_topic": _choice(P.FAQ_TOPICS),
+    "faq_question": _choice(P.FAQ_QUESTIONS),
+    "invoice": _choice(P.INVOICES),
+    "amenity": _choice(P.AMENITIES),
+    "interest": _choice(P.INTERESTS),
+    "team": _choice(P.TEAMS),
+    "plan": _choice(P.PLANS),
+    "share_target": _choice(("Share to your feed", "Send as a message", "Share to a group", "Copy link")),
+    "post": _choice(("Just finished my first half marathon!", "Anyone else trying the new update?",
+                     "Our team offsite was a blast.", "Looking for book recommendations.",
+                     "Throwback to last summer in Porto.", "We're hiring, DM me.")),
 }
 
 
@@ -117,3 +136,38 @@ def draw_distinct(pool: str, n: int, r: random.Random, ctx: Mapping[str, str], i
             values.append(v)
     r.shuffle(values)
     return values
+
+
+#: Pools whose lists are a sequence, not a sample (a month shows every day, in order).
+SEQUENCES: dict[str, list[str]] = {"day": [str(d) for d in range(1, 31)]}
+
+#: Near-identical values an autocomplete lists beside the wanted one (hard negatives).
+_VARIANTS: dict[str, Callable[[str], list[str]]] = {
+    "city": lambda v: [f"{v} Airport", f"{v} City Centre", f"{v} Old Town"],
+    "product_query": lambda v: [f"{v} for kids", f"{v} set", f"{v} replacement parts"],
+    "query": lambda v: [f"{v} near me", f"{v} for beginners", f"{v} 2026"],
+    "full_name": lambda v: [f"{v.split(' ')[0]} {last}" for last in P.LAST_NAMES[:3] if last not in v],
+}
+
+
+def draw_items(pool: str, n: int, r: random.Random, ctx: Mapping[str, str], include: str | None) -> list[str]:
+    """The contents of a list: a pool's sequence, or `n` distinct draws containing `include`."""
+    if pool in SEQUENCES:
+        return list(SEQUENCES[pool])
+    return draw_distinct(pool, n, r, ctx, include)
+
+
+def suggestions(pool: str, value: str, r: random.Random, ctx: Mapping[str, str]) -> list[str]:
+    """What an autocomplete lists once a few letters are typed: `value` among near matches."""
+    near = _VARIANTS.get(pool, lambda v: [])(value)
+    others = [v for v in draw_distinct(pool, r.randint(2, 4), r, ctx, None) if v != value]
+    options = list(dict.fromkeys([value, *r.sample(near, min(len(near), r.randint(1, 3))), *others]))
+    r.shuffle(options)
+    return options[:6] if value in options[:6] else [value, *options[:5]]
+
+
+def iso_date(human: str) -> str:
+    """"November 3, 2027" -> "2027-11-03": what an <input type=date> holds as its value."""
+    month, day, year = human.replace(",", "").split(" ")
+    return f"{year}-{P.MONTHS.index(month) + 1:02d}-{int(day):02d}"
+
