@@ -221,6 +221,8 @@ def _advance(screen: Screen, st: ScreenState, act: _Act) -> None:
         st.opened.discard(j)
     elif isinstance(w, Check):
         st.checked.add(j)
+    elif isinstance(w, Items):  # a tab or item picked stays marked (aria-selected)
+        st.chosen[j] = [act.key]
     while parent is not None:  # a click inside a menu, dialog or picker closes it
         owner = screen.flat[parent][0]
         assert isinstance(owner, Reveal)

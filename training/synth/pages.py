@@ -291,7 +291,8 @@ def _items(w: Items, j: int, st: ScreenState, r: random.Random, style: ClassStyl
     if w.style == "tabs":
         tabs = []
         for v in values:
-            t = el("button", v, role="tab", type="button", aria_selected="false", class_=style("tab"))
+            t = el("button", v, role="tab", type="button", aria_selected=str(v in st.chosen.get(j, [])).lower(),
+                   class_=style("tab"))
             controls[v] = t
             tabs.append(t)
         return el("div", *tabs, role="tablist", class_=style("tabs")), controls
@@ -421,7 +422,8 @@ class _ScreenRenderer:
             return el("div", *sections, class_=style("accordion"))
         if w.kind == "menu":
             entries = [el("li", o, role="menuitem", tabindex="-1", class_=style("menuitem")) for o in w.others]
-            mine = self.inner(j, in_menu=True)
+            mine = [item for node in self.inner(j, in_menu=True)  # a list of items joins this menu's own list
+                    for item in (node.children if node.attrs.get("role") == "menu" else [node])]
             at = r.randint(0, len(entries))
             menu = _shown(el("ul", *entries[:at], *mine, *entries[at:], role="menu", id=pid, class_=style("menu")), open_)
             if in_menu:
