@@ -99,6 +99,11 @@ class LlamaEngine:
         self._bos_text = self._piece(bos_id) if bos_id >= 0 else ""
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=self._eos_text, bos_token=self._bos_text)
         self._vocab = self._llm._model.vocab
+        #: The text of the last prompt plus what was generated after it, and its token ids: a
+        #: prompt that continues it exactly (the node after the description, see
+        #: `backend.pipeline`) reuses these ids instead of re-tokenizing, so writing an answer in
+        #: two parts gives the tokens one pass would.
+        self._written: tuple[str, list[int]] = ("", [])
         self.info = EngineInfo(
             name=meta.get("general.name") or path.stem,
             quantization=ftype_name(int(meta.get("general.file_type", -1))),
@@ -167,7 +172,8 @@ class LlamaEngine:
         import llama_cpp
 
         start = time.perf_counter()
-        tokens = self.tokenize_prompt(request.prompt)
+        text, ids = self._written
+        tokens = list(ids) if ids and request.prompt == text else self.tokenize_prompt(request.prompt)
         if len(tokens) + max_tokens > self.info.n_ctx:
             raise ValueError(
                 f"prompt is {len(tokens)} tokens; with {max_tokens} to generate it exceeds the "
@@ -180,6 +186,8 @@ class LlamaEngine:
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         gen_start = time.perf_counter()
         produced = 0
+        written = [request.prompt]
+        self._written = ("", [])
         try:
             while True:
                 logits = self._last_logits()
@@ -193,12 +201,15 @@ class LlamaEngine:
                 produced += 1
                 if produced == 1:
                     timings.ttft_ms = (time.perf_counter() - start) * 1000
+                tokens.append(token)
+                written.append(piece)
                 yield Token(piece, prob)
                 if produced >= max_tokens:
                     break
                 if cancel.is_set():
                     raise Cancelled()
                 self._llm.eval([token])
+            self._written = ("".join(written), tokens)
         finally:
             sampler.close()
             timings.generated_tokens = produced

@@ -164,6 +164,19 @@ def parse_answer(text: str) -> ParseResult:
     Tolerates a missing number line, extra blank lines and trailing junk after `Target`; insists
     on Description, a known Action, Node, Target, and a valid JSON `Text` for keyboard actions.
     """
+    return _parse(text, whole=True)
+
+
+def parse_head(text: str) -> ParseResult:
+    """Read an answer written up to its `Node:` label: a Step without node and target, or why not.
+
+    The pipeline reads what the model wrote so far to bind it to the element it names before the
+    node id is chosen (see `backend.binding`).
+    """
+    return _parse(text, whole=False)
+
+
+def _parse(text: str, *, whole: bool) -> ParseResult:
     if not isinstance(text, str):
         return ParseFailure("answer is not text", repr(text))
     fields: dict[str, str] = {}
@@ -171,7 +184,7 @@ def parse_answer(text: str) -> ParseResult:
         m = _FIELD.match(raw.strip())
         if m and m.group(1) not in fields:
             fields[m.group(1)] = m.group(2).strip()
-    for name in ("Description", "Action", "Node", "Target"):
+    for name in ("Description", "Action", "Node", "Target") if whole else ("Description", "Action"):
         if not fields.get(name):
             return ParseFailure(f"missing {name} line", text)
     action = ACTION_BY_MODEL_NAME.get(fields["Action"])
@@ -189,6 +202,8 @@ def parse_answer(text: str) -> ParseResult:
         if not isinstance(value, str):
             return ParseFailure(f"Text is not a JSON string: {raw_text!r}", text)
         typed = value
+    if not whole:
+        return Step(description=fields["Description"], action=action, text=typed)
     node = fields["Node"]
     if not node.isdigit():
         return ParseFailure(f"Node is not a number: {node!r}", text)

@@ -12,7 +12,8 @@ class Request:
     """Everything about one suggestion that does not need the model: what engines consume.
 
     The llama.cpp engine reads `prompt` and `grammar`; the scripted engine reads `objective`,
-    `url` and `page`.
+    `url` and `page`. `grammar` is the whole answer's language; the pipeline generates it in two
+    parts (`head_grammar` through the `Node:` label, then the node, see `backend.binding`).
     """
 
     objective: str
@@ -21,6 +22,7 @@ class Request:
     number: int
     prompt: str
     grammar: str
+    head_grammar: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ class Timings:
     total_ms: float = 0.0
     generated_tokens: int = 0
     tokens_per_s: float = 0.0
+
+    def extend(self, later: "Timings") -> None:
+        """Add a continuation's cost (the node chosen after the description) to this answer's."""
+        decode_s = (self.generated_tokens / self.tokens_per_s if self.tokens_per_s else 0.0) + (
+            later.generated_tokens / later.tokens_per_s if later.tokens_per_s else 0.0)
+        self.generated_tokens += later.generated_tokens
+        self.total_ms += later.total_ms
+        self.tokens_per_s = self.generated_tokens / decode_s if decode_s > 0 else 0.0
 
     def as_dict(self) -> dict[str, float]:
         return {k: (round(v, 2) if isinstance(v, float) else v) for k, v in self.__dict__.items()}

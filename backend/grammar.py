@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from backend.constants import KEY_NAMES, MODEL_ACTION_NAMES, ActionKind
 from backend.format import ACTION, DESCRIPTION, NODE, TEXT
@@ -36,14 +36,17 @@ _TEXT_ROLES = frozenset({"textbox", "searchbox", "combobox", "spinbutton"})
 
 
 def takes_text(opening_tag: str) -> bool:
-    """True if the element in `opening_tag` accepts typed text (input, textarea, editable...)."""
+    """True if the element in `opening_tag` accepts typed text (input, textarea, editable...).
+
+    A `<select>` counts: choosing an option is typing its text into it, as the recorder records
+    it and `extension/content/actions.js` performs it."""
     m = _TAG.match(opening_tag)
     if not m:
         return False
     name = m.group(1).lower()
     attrs = {a.lower(): (v1 if v1 is not None else v2 if v2 is not None else v3 or "")
              for a, v1, v2, v3 in _ATTR.findall(opening_tag)}
-    if name == "textarea":
+    if name in ("textarea", "select"):
         return True
     if name == "input":
         return attrs.get("type", "").lower() in _TEXT_INPUT_TYPES
@@ -63,31 +66,60 @@ def _alternatives(options: list[str]) -> str:
 
 
 def build_grammar(targets: Mapping[str, str]) -> str:
-    """GBNF for one answer on a page whose candidates are `targets` (node id -> opening tag).
+    """GBNF for one whole answer on a page whose candidates are `targets` (node id -> opening tag).
 
     Raises ValueError when there is no candidate: there is nothing the answer could point at.
     """
+    return _answer_grammar(targets, with_node=True)
+
+
+def head_grammar(targets: Mapping[str, str]) -> str:
+    """GBNF for the answer up to and including the `Node:` label; `node_grammar` continues it.
+
+    Splitting there lets the pipeline bind the written description to the candidates it names
+    (`backend.binding`) before the node id is chosen. Same language as `build_grammar` once the
+    two are joined.
+    """
+    return _answer_grammar(targets, with_node=False)
+
+
+def node_grammar(nodes: Sequence[str]) -> str:
+    """GBNF for what follows the `Node:` label: a space, one of `nodes`, the newline."""
+    if not nodes:
+        raise ValueError("no candidate nodes to point at")
+    return f'root ::= " " ({_alternatives([f"{node}{chr(10)}" for node in nodes])})\n'
+
+
+def text_nodes(targets: Mapping[str, str]) -> list[str]:
+    """The candidates a `type` step may point at."""
+    return [node for node, tag in targets.items() if takes_text(tag)]
+
+
+def _answer_grammar(targets: Mapping[str, str], *, with_node: bool) -> str:
     if not targets:
         raise ValueError("no candidate nodes to point at")
-    all_nodes = [f"{node}\n" for node in targets]
-    text_nodes = [f"{node}\n" for node, tag in targets.items() if takes_text(tag)]
+    label = NODE if with_node else NODE.rstrip()
+    node, textnode = (" node", " textnode") if with_node else ("", "")
+    typable = text_nodes(targets)
     keys = [json.dumps(k) for k in KEY_NAMES]
     actions = [
-        f"{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + NODE)} node",
-        f"{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + TEXT)} key {_literal(chr(10) + NODE)} node",
+        f"{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + label)}{node}",
+        f"{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + TEXT)} key {_literal(chr(10) + label)}{node}",
     ]
     rules = [
         f"root ::= {_literal(DESCRIPTION)} desc {_literal(chr(10) + ACTION)} action",
         f"desc ::= [^\\n]{{1,{MAX_DESCRIPTION_CHARS}}}",
-        f"node ::= {_alternatives(all_nodes)}",
         f"key ::= {_alternatives(keys)}",
     ]
-    if text_nodes:
+    if with_node:
+        rules.append(f"node ::= {_alternatives([f'{n}{chr(10)}' for n in targets])}")
+    if typable:
         actions.insert(
             1,
-            f"{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + TEXT)} typed {_literal(chr(10) + NODE)} textnode",
+            f"{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + TEXT)} typed {_literal(chr(10) + label)}{textnode}",
         )
-        rules.append(f"textnode ::= {_alternatives(text_nodes)}")
+        if with_node:
+            rules.append(f"textnode ::= {_alternatives([f'{n}{chr(10)}' for n in typable])}")
         rules.append(f'typed ::= "\\"" tchar{{0,{MAX_TYPED_CHARS}}} "\\""')
         rules.append('tchar ::= [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/nt]')
     rules.insert(1, "action ::= " + " | ".join(actions))

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional, Protocol
 
-from backend.constants import ErrorCode
+from backend.binding import bound_nodes
+from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.generation import Request, Timings, Token
 from backend.errors import PageError, ScribeAgentError
-from backend.format import NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer
-from backend.grammar import MAX_ANSWER_TOKENS, build_grammar
+from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
+                            parse_head)
+from backend.grammar import MAX_ANSWER_TOKENS, build_grammar, head_grammar, node_grammar, text_nodes
 from backend.tokens import TokenCounter
 
 
@@ -62,11 +64,13 @@ class Suggester:
     """Turns observations into next steps with one engine and one page budget."""
 
     def __init__(self, engine: AnswerEngine, counter: TokenCounter, *, budget: int = DEFAULT_BUDGET,
-                 max_new_tokens: int = MAX_ANSWER_TOKENS) -> None:
+                 max_new_tokens: int = MAX_ANSWER_TOKENS, bind: bool = True) -> None:
         self.engine = engine
         self.counter = counter
         self.budget = budget
         self.max_new_tokens = max_new_tokens
+        #: Choose the node among the candidates the description names (`backend.binding`).
+        self.bind = bind
 
     def prepare(
         self,
@@ -84,7 +88,7 @@ class Suggester:
         number = len(history) + 1
         messages = build_messages(objective, url, page.html, history)
         prompt = self.engine.render(messages, answer_prefix(number))
-        return Request(objective, url, page, number, prompt, build_grammar(page.targets))
+        return Request(objective, url, page, number, prompt, build_grammar(page.targets), head_grammar(page.targets))
 
     def run(
         self,
@@ -93,21 +97,27 @@ class Suggester:
         cancel: Optional[threading.Event] = None,
         on_token: Optional[Callable[[str], None]] = None,
     ) -> Suggestion:
-        """Generate the answer; `on_token` sees every piece of text as it is produced."""
+        """Generate the answer; `on_token` sees every piece of text as it is produced.
+
+        The model writes the description and action first; then the node is chosen under a
+        grammar that allows the candidates the description names (all of them if it names none,
+        or when binding is off). An engine that ignores grammars and writes the node itself
+        (the scripted one) is taken at its word.
+        """
         cancel = cancel or threading.Event()
         timings = Timings()
         head = answer_prefix(request.number)
         if on_token:
             on_token(head)
-        pieces: list[str] = []
         node_probs: list[float] = []
-        for token in self.engine.stream(request, max_tokens=self.max_new_tokens, cancel=cancel, timings=timings):
-            if _is_node_token("".join(pieces), token.text):
-                node_probs.append(token.prob)
-            pieces.append(token.text)
-            if on_token and token.text:
-                on_token(token.text)
-        body = "".join(pieces)
+        body = self._generate(replace(request, grammar=request.head_grammar), self.max_new_tokens,
+                              cancel, timings, on_token, node_probs, "")
+        if body.endswith(NODE.rstrip()):
+            nodes = self._node_choices(request, head + body)
+            later = Timings()
+            rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes))
+            body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body)
+            timings.extend(later)
         result = parse_answer(head + body + TARGET + _target_after(body, request.page))
         if not isinstance(result, Step):
             raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
@@ -118,6 +128,29 @@ class Suggester:
         for p in node_probs:
             confidence *= p
         return Suggestion(result, confidence, request.page, timings, head + body + tail)
+
+    def _generate(self, request: Request, max_tokens: int, cancel: threading.Event, timings: Timings,
+                  on_token: Optional[Callable[[str], None]], node_probs: list[float], before: str) -> str:
+        """`before` plus what the engine writes for `request`; collects the node tokens' probabilities."""
+        pieces = [before]
+        for token in self.engine.stream(request, max_tokens=max_tokens, cancel=cancel, timings=timings):
+            if _is_node_token("".join(pieces), token.text):
+                node_probs.append(token.prob)
+            pieces.append(token.text)
+            if on_token and token.text:
+                on_token(token.text)
+        return "".join(pieces)
+
+    def _node_choices(self, request: Request, written: str) -> list[str]:
+        """The nodes the answer written so far may point at (see `backend.binding`)."""
+        step = parse_head(written)
+        if not isinstance(step, Step):
+            raise AnswerError(f"the model's answer did not parse ({step.reason}): {written!r}")
+        targets = request.page.targets
+        allowed = text_nodes(targets) if step.action is ActionKind.TYPE else list(targets)
+        if not self.bind:
+            return allowed
+        return bound_nodes(step.description, step.text, request.page.names, allowed)
 
     def suggest(self, *, objective: str, url: str, html: str | bytes, history: Sequence[HistoryItem] = (),
                 cancel: Optional[threading.Event] = None, on_token: Optional[Callable[[str], None]] = None) -> Suggestion:

@@ -68,6 +68,7 @@ def test_grammar_offers_typing_only_on_text_fields_and_every_key() -> None:
     for key in KEY_NAMES:
         assert f'"\\"{key}\\""' in grammar
     assert takes_text('<textarea node="1">') and takes_text('<div node="2" contenteditable="true">')
+    assert takes_text('<select node="5" name="size">')  # an option is chosen by typing its text
     assert not takes_text('<input node="3" type="submit">') and not takes_text('<a node="4">')
     no_text = build_grammar({"5": '<a node="5">'})
     assert "keyboard_sequence_action" not in no_text

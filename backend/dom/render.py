@@ -9,6 +9,7 @@ or an escape.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Mapping, Sequence
 
@@ -67,9 +68,23 @@ _PROBE_VALUE = " \u00e9"
 
 
 def _probe(tag: str, attrs: dict[str, str], text: str | None = None) -> str:
-    el = etree.Element(tag, attrs)
+    try:
+        el = etree.Element(tag, attrs)
+    except ValueError:
+        # A name lxml will not build but libxml2's HTML parser keeps ("a0:nav" on XHTML pages
+        # saved with prefixes): parse one, as the page itself was parsed.
+        el = _parsed_element(tag, attrs)
     el.text = text
     return etree.tostring(el, encoding="unicode", method="html")
+
+
+def _parsed_element(tag: str, attrs: dict[str, str]) -> etree._Element:
+    markup = "".join(f' {name}="{html.escape(value)}"' for name, value in attrs.items())
+    body = etree.fromstring(f"<html><body><{tag}{markup}></{tag}></body></html>", etree.HTMLParser()).find("body")
+    el = body[0] if body is not None and len(body) else None
+    if el is None or el.tag != tag:
+        raise ValueError(f"cannot print an element named {tag!r}")
+    return el
 
 
 @functools.lru_cache(maxsize=1024)

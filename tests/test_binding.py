@@ -1,0 +1,103 @@
+"""Binding a written step to the candidates it names, and the two-part answer grammar."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from backend.binding import bound_nodes, named_phrases, normalized
+from backend.format import NODE, parse_head
+from backend.generation import Request, Timings, Token
+from backend.grammar import head_grammar, node_grammar
+from backend.pipeline import Suggester
+
+NAMES = {"1": "Sports", "2": "Sports news", "3": "Weather", "4": "Search", "5": "E-mail address"}
+
+
+def test_quoted_names_are_found_in_any_quote_style() -> None:
+    assert named_phrases("Click 'Sports'") == ["sports"]
+    assert named_phrases('Click the "Weather" link') == ["weather"]
+    assert named_phrases("Open “Sports news”") == ["sports news"]
+    assert named_phrases("Don't click anything") == []  # an apostrophe is not a quote
+
+
+def test_the_typed_text_is_not_an_element_name() -> None:
+    assert named_phrases("Type 'jazz' into 'Search'", typed="jazz") == ["search"]
+
+
+def test_exact_names_win_over_names_that_contain_the_phrase() -> None:
+    assert bound_nodes("Click 'Sports'", None, NAMES, list(NAMES)) == ["1"]
+    assert bound_nodes("Click 'sports NEWS!'", None, NAMES, list(NAMES)) == ["2"]
+
+
+def test_whole_words_bind_when_nothing_is_exact() -> None:
+    assert bound_nodes("Type 'a@b.c' into 'E-mail'", "a@b.c", NAMES, ["4", "5"]) == ["5"]
+    assert bound_nodes("Click 'Spo'", None, NAMES, list(NAMES)) == list(NAMES)  # a prefix of a word is no match
+
+
+def test_no_name_or_an_unknown_name_leaves_the_choice_to_the_model() -> None:
+    assert bound_nodes("Click the first link", None, NAMES, list(NAMES)) == list(NAMES)
+    assert bound_nodes("Click 'Archive'", None, NAMES, ["3", "4"]) == ["3", "4"]
+
+
+def test_only_allowed_nodes_are_returned() -> None:
+    assert bound_nodes("Click 'Sports'", None, NAMES, ["3", "4"]) == ["3", "4"]
+
+
+def test_normalized_folds_case_punctuation_and_space() -> None:
+    assert normalized("  Sign-in  →  NOW ") == "sign in now"
+
+
+def test_head_grammar_stops_at_the_node_label_and_node_grammar_continues() -> None:
+    targets = {"4": '<input node="4">', "9": '<a node="9">'}
+    head = head_grammar(targets)
+    assert "node ::=" not in head and '\\nNode:"' in head
+    assert node_grammar(["4", "9"]) == 'root ::= " " ("4\\n" | "9\\n")\n'
+    with pytest.raises(ValueError):
+        node_grammar([])
+
+
+def test_parse_head_reads_what_comes_before_the_node() -> None:
+    step = parse_head('1.\nDescription: Type \'x\' into \'Search\'\nAction: keyboard_sequence_action\nText: "x"\nNode:')
+    assert step.text == "x" and step.node is None and step.description == "Type 'x' into 'Search'"
+    assert parse_head("Description: x\n").reason == "missing Action line"
+
+
+class _TwoPartEngine:
+    """Writes a fixed head, then the first node the node grammar allows (records the grammars)."""
+
+    def __init__(self, head: str) -> None:
+        self.head = head
+        self.grammars: list[str] = []
+
+    def render(self, messages: object, answer_prefix: str = "") -> str:
+        return "prompt\n" + answer_prefix
+
+    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings) -> Iterator[Token]:
+        self.grammars.append(request.grammar)
+        if request.grammar.startswith("root ::= \" \""):
+            first = request.grammar.split('("', 1)[1].split("\\n", 1)[0]
+            assert request.prompt.endswith(NODE.rstrip())  # continues the written head
+            yield from (Token(" ", 0.9), Token(first, 0.5), Token("\n", 1.0))
+        else:
+            yield Token(self.head, 1.0)
+
+
+class _Counter:
+    def count(self, text: str) -> int:
+        return len(text.split())
+
+
+PAGE = '<a href="/s" node="1">Sports</a><a href="/w" node="2">Weather</a><a href="/n" node="3">Sports news</a>'
+
+
+@pytest.mark.parametrize("bind, chosen", [(True, "3"), (False, "1")])
+def test_the_pipeline_chooses_the_node_among_the_named_candidates(bind: bool, chosen: str) -> None:
+    engine = _TwoPartEngine("Description: Click 'Sports news'\nAction: mouse_click_action\nNode:")
+    result = Suggester(engine, _Counter(), budget=0, bind=bind).suggest(objective="sports news", url="u", html=PAGE)
+    assert result.step.node == chosen
+    assert result.confidence == pytest.approx(0.5)  # the node's digits and newline, not the label's space
+    assert engine.grammars[1] == (node_grammar(["3"]) if bind else node_grammar(["1", "2", "3"]))
+    assert result.answer.endswith(f"Node: {chosen}\nTarget: {result.page.targets[chosen]}")
