@@ -1,4 +1,4 @@
-"""`scribeagent data synth|build|import|ground`, `scribeagent train`, `scribeagent eval`.
+"""`scribeagent data synth|build|import|ground|render`, `scribeagent train`, `scribeagent eval`.
 
 Only argument parsing lives here; each command calls one module that does the work, importing it
 inside the command so `scribeagent --help` (and the server) never import torch or datasets.
@@ -42,9 +42,37 @@ def _ground(args: argparse.Namespace) -> int:
     from training.grounding import grounding_workflows
     from training.readers import write_workflows
 
-    count = write_workflows(args.out, grounding_workflows(args.pages, per_page=args.per_page, seed=args.seed))
+    count = write_workflows(args.out, grounding_workflows(args.pages, per_page=args.per_page, seed=args.seed,
+                                                                split=args.split))
     print(f"wrote {count} grounding workflows to {args.out}")
     return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from training.readers import ReadReport, read_many, write_workflows
+    from training.render import render_pages, render_workflows, renderer
+
+    src = Path(args.input)
+    with renderer() as pages:
+        if src.is_dir() and not any(src.glob("*.jsonl")):
+            count = render_pages(src, Path(args.out), pages)
+            print(f"serialized {count} pages into {args.out}")
+            return 0 if count else 1
+        report = ReadReport()
+        count = write_workflows(args.out, render_workflows(read_many([str(src)], report), pages))
+    report.print()
+    print(f"rendered {count} of {report.rows} workflows into {args.out}")
+    return 0 if count or not report.rows else 1
+
+
+def _budgets(text: str) -> tuple[int, ...]:
+    try:
+        budgets = tuple(int(b) for b in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"budgets are whole numbers separated by commas, got {text!r}") from None
+    if any(b <= 0 for b in budgets):
+        raise argparse.ArgumentTypeError(f"budgets must be positive, got {text!r}")
+    return budgets
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -53,7 +81,7 @@ def _build(args: argparse.Namespace) -> int:
     stats = build_dataset(
         args.workflows,
         args.out,
-        BuildConfig(max_tokens=args.max_tokens, budget=args.budget, tokenizer=args.tokenizer,
+        BuildConfig(max_tokens=args.max_tokens, budgets=args.budget, tokenizer=args.tokenizer,
                     gguf_file=args.gguf_file, num_proc=args.num_proc),
     )
     print(json.dumps(stats, indent=2))
@@ -73,7 +101,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    data = subparsers.add_parser("data", help="make training data: synth, import, ground, build")
+    data = subparsers.add_parser("data", help="make training data: synth, import, ground, render, build")
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="STEP")
 
     p = dsub.add_parser("synth", help="generate synthetic workflows (train.jsonl + heldout.jsonl)")
@@ -96,7 +124,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output .jsonl")
     p.add_argument("--per-page", type=int, default=8, help="elements sampled per page")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--split", choices=("train", "heldout", "all"), default="all",
+                   help="pages of the fixed train / held-out split (a hash of the file name), or all")
     p.set_defaults(func=_ground)
+
+    p = dsub.add_parser("render", help="serialize pages with the extension's serializer in headless Chromium")
+    p.add_argument("input", help="workflow .jsonl (or a directory of them), or a directory of saved .html pages")
+    p.add_argument("--out", required=True, help="output .jsonl for workflows, or directory for pages")
+    p.set_defaults(func=_render)
 
     p = dsub.add_parser("build", help="workflows → (prompt, answer) examples as an Arrow dataset")
     p.add_argument("workflows", nargs="+", help="workflow .jsonl files or directories")
@@ -105,7 +140,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(default: the served model's GGUF vocabulary)")
     p.add_argument("--gguf-file", default=None, help="GGUF file name inside --tokenizer, if it is one")
     p.add_argument("--max-tokens", type=int, default=2048, help="context length an example must fit")
-    p.add_argument("--budget", type=int, default=None, help="page token budget (default: what fits)")
+    p.add_argument("--budget", type=_budgets, default=(),
+                   help="page token budget, or comma-separated budgets drawn per workflow, e.g. 300,300,600 "
+                        "(default: what fits)")
     p.add_argument("--num-proc", type=int, default=1, help="worker processes for datasets.map")
     p.set_defaults(func=_build)
 

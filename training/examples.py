@@ -12,6 +12,7 @@ stream through worker processes and never need to fit in memory.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -34,7 +35,9 @@ class BuildConfig:
     """How examples are fitted. `tokenizer` None counts with the served model's GGUF vocabulary."""
 
     max_tokens: int = 2048
-    budget: int | None = None  # page budget; None = whatever fits in max_tokens
+    #: Page budgets; a workflow gets one of them by a hash of its id (repeat one to weigh it), so
+    #: a model learns short observations and long ones. Empty: whatever fits in max_tokens.
+    budgets: tuple[int, ...] = ()
     tokenizer: str | None = None
     gguf_file: str | None = None
     num_proc: int = 1
@@ -64,6 +67,11 @@ def make_counter(tokenizer: str | None, gguf_file: str | None) -> Any:
     return HFCounter(AutoTokenizer.from_pretrained(tokenizer, **kwargs))
 
 
+def workflow_budget(workflow_id: str, budgets: Sequence[int]) -> int:
+    """The page budget of one workflow's steps: stable for an id whatever else is built."""
+    return budgets[int(hashlib.sha256(workflow_id.encode()).hexdigest(), 16) % len(budgets)]
+
+
 def step_examples(wf: Workflow, config: BuildConfig, counter: Any) -> Iterator[dict[str, Any]]:
     """One row per step; rows with a non-empty `drop` are counted, then filtered out."""
     from backend.dom import prune
@@ -79,8 +87,8 @@ def step_examples(wf: Workflow, config: BuildConfig, counter: Any) -> Iterator[d
                     + counter.count(build_messages("", "", "", ())[0]["content"])
                     + counter.count(render_answer(probe, i + 1)) + TEMPLATE_RESERVE)
         budget = config.max_tokens - overhead
-        if config.budget is not None:
-            budget = min(budget, config.budget)
+        if config.budgets:
+            budget = min(budget, workflow_budget(wf.id, config.budgets))
         if node is None:
             row["drop"] = "no_node"
         elif budget <= 0:

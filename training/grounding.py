@@ -3,12 +3,18 @@
 Synthetic pages are tidy; real ones are not. For each saved page we prune it without a budget
 (every visible interactive element survives, with its node id and accessible name) and turn a few
 uniquely named elements into one-step tasks: a link becomes "Open the 'Sports' section", a button
-"Click the 'Subscribe' button", a text box "Type 'jazz concerts' into 'Search'". The step's html is
-the pruned page, so the target's node id is in it and `data build` fits it like any other page.
+"Click the 'Subscribe' button", a text box "Type 'jazz concerts' into 'Search'". A page that
+carries its own `node` ids (serialized by the extension, see `training.render`) is kept whole as the
+step's html, so `data build` prunes it exactly as the server would; a raw saved page is replaced by
+its pruned form, which holds the ids the pruner gave it.
+
+`split` keeps a fixed share of the pages out of training (by a hash of the file name, so the split
+does not move when pages are added) for evaluation on real pages nobody trained on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections import Counter
@@ -69,6 +75,16 @@ def page_url(html: str, fallback: str) -> str:
     return (m.group(1) or m.group(2)) if m else fallback
 
 
+#: One page in HELDOUT_EVERY goes to the held-out split.
+HELDOUT_EVERY = 4
+SPLITS = ("train", "heldout", "all")
+
+
+def page_split(name: str) -> str:
+    """"train" or "heldout" for a page file name; stable across machines and page sets."""
+    return "heldout" if int(hashlib.sha256(name.encode()).hexdigest(), 16) % HELDOUT_EVERY == 0 else "train"
+
+
 def page_workflows(path: Path, per_page: int, seed: int) -> list[Workflow]:
     """Up to `per_page` one-step workflows for one saved page (only uniquely named elements)."""
     from backend.dom import prune
@@ -84,6 +100,8 @@ def page_workflows(path: Path, per_page: int, seed: int) -> list[Workflow]:
                 if _good_name(names[n]) and counts[names[n]] == 1 and element_role(page.targets.get(n, ""))]
     r = random.Random(f"{seed}:{path.name}")
     url = page_url(html, f"https://{path.stem}.example/")
+    own_ids = all(f'node="{n}"' in html for n in eligible)
+    step_html = html if own_ids else page.html
     out = []
     for node in sorted(r.sample(eligible, min(per_page, len(eligible))), key=int):
         role = element_role(page.targets[node])
@@ -97,16 +115,19 @@ def page_workflows(path: Path, per_page: int, seed: int) -> list[Workflow]:
             "objective": r.choice(templates).format(**fill),
             "site": url.split("/")[2],
             "family": "grounding",
-            "steps": [{"url": url, "html": page.html, "description": description.format(**fill),
+            "steps": [{"url": url, "html": step_html, "description": description.format(**fill),
                        "action": {"kind": kind.value, "text": text}, "target": {"node": node}}],
         }))
     return out
 
 
-def grounding_workflows(pages_dir: str | Path, *, per_page: int = 8, seed: int = 0) -> Iterator[Workflow]:
-    """Grounding workflows for every `*.html` page of a directory, in name order."""
-    files = sorted(Path(pages_dir).glob("*.html"))
+def grounding_workflows(pages_dir: str | Path, *, per_page: int = 8, seed: int = 0,
+                        split: str = "all") -> Iterator[Workflow]:
+    """Grounding workflows for the `*.html` pages of a directory in `split`, in name order."""
+    if split not in SPLITS:
+        raise DataError(f"split must be one of {SPLITS}, got {split!r}")
+    files = [f for f in sorted(Path(pages_dir).glob("*.html")) if split == "all" or page_split(f.name) == split]
     if not files:
-        raise DataError(f"no .html pages in {pages_dir}")
+        raise DataError(f"no .html pages in {pages_dir} (split {split})")
     for f in files:
         yield from page_workflows(f, per_page, seed)

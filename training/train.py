@@ -41,6 +41,8 @@ class TrainArgs:
     lora_alpha: int = field(default=128, metadata={"help": "LoRA alpha (paper: 128)"})
     lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})
     lora_targets: str = field(default="all-linear", metadata={"help": "comma-separated module names, or all-linear"})
+    lora_layers: Optional[int] = field(default=None, metadata={"help": "adapt only the top N decoder layers (backward stops at the lowest adapted one; default: all)"})
+    init_adapter: Optional[str] = field(default=None, metadata={"help": "peft adapter dir to continue training from (warm start: same rank and targets)"})
     qlora: bool = field(default=False, metadata={"help": "load the base in 4-bit with bitsandbytes (QLoRA)"})
     epochs: float = field(default=2.0, metadata={"help": "training epochs"})
     max_steps: int = field(default=-1, metadata={"help": "stop after this many optimizer steps (overrides epochs)"})
@@ -213,14 +215,28 @@ def split_by_workflow(ds: Any, fraction: float, seed: int) -> tuple[Any, Any]:
 
 
 def attach_lora(model: Any, args: TrainArgs) -> Any:
-    """Wrap the base in a peft LoRA model: only the adapter's matrices are trainable."""
-    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    """Wrap the base in a peft LoRA model: only the adapter's matrices are trainable.
+
+    `init_adapter` continues an earlier run's adapter (compute accumulates across sessions);
+    `lora_layers` adapts only the top layers, so the backward pass stops below them.
+    """
+    from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
 
     if args.qlora:
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.gradient_checkpointing)
+    if args.init_adapter:
+        if not Path(args.init_adapter, "adapter_config.json").is_file():
+            raise ModelFileError(f"no peft adapter at {args.init_adapter} (adapter_config.json missing)")
+        return PeftModel.from_pretrained(model, args.init_adapter, is_trainable=True)
     targets: Any = args.lora_targets if args.lora_targets == "all-linear" else [t.strip() for t in args.lora_targets.split(",")]
+    layers = None
+    if args.lora_layers:
+        total = model.config.num_hidden_layers
+        if not 0 < args.lora_layers <= total:
+            raise DataError(f"--lora-layers must be within 1..{total}, got {args.lora_layers}")
+        layers = list(range(total - args.lora_layers, total))
     return get_peft_model(model, LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
-                                            target_modules=targets, task_type="CAUSAL_LM"))
+                                            target_modules=targets, layers_to_transform=layers, task_type="CAUSAL_LM"))
 
 
 def plot_loss(history: list[dict[str, Any]], path: Path) -> None:
