@@ -83,7 +83,7 @@ def _acts(el: etree._Element) -> bool:
         return True
     if (get("role") or "").strip().lower() in _CONTROL_ROLES:
         return True
-    if get("onclick") is not None:
+    if get("onclick") is not None or get("sa-click") is not None:
         return True
     editable = get("contenteditable")
     return editable is not None and editable.lower() != "false"

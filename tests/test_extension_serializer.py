@@ -15,6 +15,9 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 ROOT = Path(__file__).resolve().parent.parent
 SERIALIZER = ROOT / "extension" / "content" / "serialize.js"
 CHROMIUM = "/usr/lib/chromium/chromium"
+REAL_PAGES = ROOT.parent / "shared" / "pages"
+#: Saved pages with elements that are clickable without a native tag (bench/bench_clickable.py).
+MARKED_PAGES = ["breitbart.html", "la-nacion.html", "msn.html", "qq.html", "wapo-1.html"]
 
 PAGE = """<!doctype html><html><head><title>Form</title><style>.gone{display:none}</style>
 <script>window.secretScript = 1</script></head><body>
@@ -31,6 +34,14 @@ PAGE = """<!doctype html><html><head><title>Form</title><style>.gone{display:non
 <div id="host"></div>
 <iframe id="fr" src="/frame.html"></iframe>
 <p id="big"></p>
+<style>.card{cursor:pointer}</style>
+<div id="tile" class="card"><span id="cardtitle">Open card</span></div>
+<span id="jsclick">Handler set by script</span>
+<div id="focusable" tabindex="0">In the tab order</div><div id="unfocusable" tabindex="-1">Out of it</div>
+<a id="nohref" style="cursor:pointer">Link without href</a>
+<button id="native" style="cursor:pointer"><span id="innative" tabindex="0">inside a button</span></button>
+<div id="spoof" sa-click>claims to be clickable</div>
+<script>document.getElementById('jsclick').onclick = () => {}</script>
 </body></html>"""
 
 FRAME = """<!doctype html><html><body><button id="inframe">Inside frame</button></body></html>"""
@@ -111,6 +122,32 @@ def test_invisible_and_hidden(page) -> None:
     assert "secretScript" not in html and "onclick" not in html and "<style" not in html
 
 
+def opening(page, html: str, selector: str) -> str:
+    """The opening tag the serializer wrote for `selector`'s element."""
+    nid = node_of(page, selector)
+    end = html.index(f'node="{nid}">')
+    return html[html.rindex("<", 0, end):end + len(f'node="{nid}">')]
+
+
+def test_clickable_elements_without_a_native_tag_are_marked(page) -> None:
+    html = serialize(page)["html"]
+    marked = {sel: " sa-click " in opening(page, html, sel) for sel in [
+        "#tile", "#cardtitle", "#jsclick", "#focusable", "#unfocusable", "#nohref", "#native", "#innative",
+        "#spoof", "#h", "#cust", "body",
+    ]}
+    assert marked == {
+        "#tile": True,  # pointer cursor from a stylesheet
+        "#cardtitle": False,  # the cursor is only inherited from the tile
+        "#jsclick": True,  # onclick property set by the page's script (same world here)
+        "#focusable": True, "#unfocusable": False,  # tab order
+        "#nohref": True,  # an <a> without href is no native link
+        "#native": False, "#innative": False,  # a button is a candidate already, and so is all inside it
+        "#spoof": False,  # the page's own sa-click is never written
+        "#h": True,  # onclick attribute (itself left out)
+        "#cust": False, "body": False,
+    }
+
+
 def test_shadow_dom_and_same_origin_iframe(page) -> None:
     html = serialize(page)["html"]
     assert "Shadow button" in html and "slotted text" in html
@@ -144,3 +181,22 @@ def test_second_injection_keeps_the_registry(page) -> None:
     nid = node_of(page, "#cust")
     page.add_script_tag(path=str(SERIALIZER))
     assert node_of(page, "#cust") == nid
+
+
+@pytest.mark.slow
+def test_real_pages_marked_elements_become_candidates_and_none_is_lost(page) -> None:
+    """Serialized in an isolated world as the extension does, then pruned with and without the
+    marks: every candidate stays, and each new one is a marked element."""
+    if not REAL_PAGES.is_dir():
+        pytest.skip(f"real pages not found at {REAL_PAGES}")
+    from backend.dom import prune
+    from bench.bench_clickable import serialize_pages, unmarked
+
+    added = 0
+    for name, html in serialize_pages(page.context.browser, REAL_PAGES, MARKED_PAGES).items():
+        marked, plain = prune(html, budget=0), prune(unmarked(html), budget=0)
+        new = set(marked.candidates) - set(plain.candidates)
+        assert set(plain.candidates) <= set(marked.candidates), name
+        assert all('sa-click=""' in marked.targets[node] for node in new), name
+        added += len(new)
+    assert added >= len(MARKED_PAGES)

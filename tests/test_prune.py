@@ -23,7 +23,7 @@ PAGES = Path(__file__).parents[2] / "shared" / "pages"
 ALLOWED_ATTRS = {
     "node", "role", "aria-label", "title", "alt", "name", "placeholder", "type", "value", "href", "for",
     "id", "class", "checked", "selected", "disabled", "aria-expanded", "aria-checked", "aria-selected",
-    "onclick", "contenteditable",
+    "onclick", "contenteditable", "sa-click",
 }
 _ATTR_NAMES = re.compile(r"""<[A-Za-z][^\s/>]*((?:\s+[^\s=/>]+(?:="[^"]*"|='[^']*')?)*)\s*/?>""")
 _ONE_ATTR = re.compile(r"""\s+([^\s=/>]+)(?:="([^"]*)"|='([^']*)')?""")
@@ -179,6 +179,7 @@ def test_only_salient_attributes_are_kept_and_noisy_values_cut() -> None:
         '<div role="combobox">x</div>',
         '<div onclick="go()">x</div>',
         '<div contenteditable="true">x</div>',
+        '<span class="alink" sa-click>x</span>',
         '<area href="/r" alt="Region">',
         '<svg role="button" aria-label="Close"><path d="M0 0"/></svg>',
     ],
@@ -188,6 +189,16 @@ def test_each_kind_of_interactive_element_is_a_candidate(element: str) -> None:
     assert len(page.candidates) == 1, page.html
     node = page.candidates[0]
     assert page.targets[node] in page.html and f'node="{node}"' in page.targets[node]
+
+
+def test_markers_are_spelled_alike_whichever_way_the_page_is_printed() -> None:
+    """The serializer writes a bare `sa-click`; whether a candidate is printed by libxml2 as it
+    was parsed, rewritten, or flat, the model always reads `sa-click=""`."""
+    html = '<p>intro</p><span sa-click node="1">a</span><span class="tab" sa-click node="2">b</span>' \
+           '<div onclick node="3">c</div>'
+    for page in (free(html), prune(html, budget=1), prune(html, budget=10_000)):
+        for node in page.candidates:
+            assert '=""' in page.targets[node] and page.targets[node] in page.html, page.html
 
 
 def test_non_interactive_lookalikes_are_not_candidates() -> None:

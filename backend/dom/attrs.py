@@ -130,8 +130,13 @@ def clean_attributes(el: etree._Element, interactive: bool) -> None:
 
 
 def write_attributes(el: etree._Element, attrs: dict[str, str]) -> None:
-    """Makes `attrs` the attributes of `el`, in their order (untouched when nothing changes)."""
-    if list(attrs.items()) != el.items():
+    """Makes `attrs` the attributes of `el`, in their order (untouched when nothing changes).
+
+    An element with a marker is always rewritten: a marker parsed without a value
+    (`<span sa-click>`) would print bare, one rewritten prints `sa-click=""`, and the model should
+    see one spelling (the one the flat print of candidates uses).
+    """
+    if list(attrs.items()) != el.items() or not rules.MARKER_ATTRS.isdisjoint(attrs):
         attrib = el.attrib
         attrib.clear()
         attrib.update(attrs)

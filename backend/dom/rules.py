@@ -77,11 +77,12 @@ INTERACTIVE_ROLES: frozenset[str] = frozenset(
 INTERACTIVE_ATTRS: dict[str, Callable[[str], bool]] = {
     "onclick": lambda v: True,  # sites that wire clicks inline on divs/spans
     "contenteditable": lambda v: v.strip().lower() != "false",  # rich-text editors
+    "sa-click": lambda v: True,  # the extension's serializer: clickable by cursor, handler or tab order
 }
 
 #: Attributes kept on interactive elements as an empty marker, so the model can see why a plain
 #: <div> is a candidate (the handler's code is noise and is dropped).
-MARKER_ATTRS: frozenset[str] = frozenset({"onclick", "contenteditable"})
+MARKER_ATTRS: frozenset[str] = frozenset({"onclick", "contenteditable", "sa-click"})
 
 
 #: Attribute names without which an element of a tag not in INTERACTIVE_TAGS cannot be

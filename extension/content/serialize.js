@@ -18,7 +18,9 @@
   const SKIP_TAGS = new Set(["script", "style", "noscript", "template", "link", "meta", "base", "head"]);
   const VOID_TAGS = new Set(["area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"]);
   const OPAQUE_TAGS = new Set(["svg", "math", "canvas", "video", "audio", "object"]); // children are noise
-  const LIVE_ATTRS = new Set(["value", "checked", "selected", "node", "sa-visible", "style"]);
+  const LIVE_ATTRS = new Set(["value", "checked", "selected", "node", "sa-visible", "sa-click", "style"]);
+  /** Never marked clickable: clicking the document itself is no step. */
+  const UNMARKED_TAGS = new Set(["html", "body"]);
   const TEXT_INPUTS = new Set(["text", "search", "email", "url", "tel", "number", "date", "time",
     "datetime-local", "month", "week", "color", "range", ""]);
   const SENSITIVE_AUTOCOMPLETE = /^(cc-|current-password|new-password|one-time-code)/;
@@ -93,8 +95,50 @@
     return "shown";
   }
 
-  /** The attributes to write: the page's own, then the live form state, then our id. */
-  function attributes(el, hidden, id) {
+  /**
+   * Elements whose tag already makes them something to act on (the pruner's INTERACTIVE_TAGS in
+   * backend/dom/rules.py): they and everything inside them get no clickable mark.
+   */
+  function isNativeControl(el) {
+    switch (el.localName) {
+      case "a":
+      case "area":
+        return el.hasAttribute("href");
+      case "label":
+        return el.hasAttribute("for");
+      case "video":
+      case "audio":
+        return el.hasAttribute("controls");
+      case "button":
+      case "input":
+      case "select":
+      case "textarea":
+      case "summary":
+      case "option":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * True for an element a person can click although its tag does not say so (cards, menu items,
+   * tabs and rows built from divs and spans). Listeners added with addEventListener cannot be seen
+   * from a script, so the page's own sign of them is used: a pointer cursor that starts here (the
+   * cursor is inherited, so the parent having it already says nothing new), plus an onclick
+   * handler and a place in the tab order. The handler is seen as an attribute (never written
+   * itself) or, when this script shares the page's world, as a property: a content script's
+   * isolated world sees page-set handler properties as null.
+   * ARIA widget roles and contenteditable need no mark: their attributes are written and say it.
+   */
+  function isClickable(el, style, parentCursor) {
+    if (style.cursor === "pointer" && parentCursor !== "pointer") return true;
+    if (typeof el.onclick === "function" || el.hasAttribute("onclick")) return true;
+    return el.hasAttribute("tabindex") && el.tabIndex >= 0;
+  }
+
+  /** The attributes to write: the page's own, then the live form state and our marks, then our id. */
+  function attributes(el, hidden, clickable, id) {
     const parts = [];
     for (const attr of el.attributes) {
       const name = attr.name.toLowerCase();
@@ -113,6 +157,7 @@
     } else if (tag === "option" && el.selected && !isSensitive(el.closest("select"))) {
       parts.push("selected");
     }
+    if (clickable) parts.push("sa-click");
     if (hidden) parts.push('sa-visible="0"');
     parts.push(`node="${id}"`);
     return parts.length ? " " + parts.join(" ") : "";
@@ -155,7 +200,8 @@
       size += s.length;
     };
 
-    const walk = (node, insideSelect, insideHidden) => {
+    // `cursor`: the parent's computed cursor; `inControl`: inside a native control (no marks there).
+    const walk = (node, insideSelect, insideHidden, cursor, inControl) => {
       if (size >= maxChars) {
         truncated = true;
         return;
@@ -181,27 +227,32 @@
         return;
       }
       let hidden = false;
+      let clickable = false;
+      let ownCursor = cursor;
+      const native = inControl || isNativeControl(el);
       // Options of a closed <select> have no boxes but are real choices: keep them.
       if (!insideSelect) {
-        const view = el.ownerDocument.defaultView;
-        const vis = visibility(el, view.getComputedStyle(el));
+        const style = el.ownerDocument.defaultView.getComputedStyle(el);
+        const vis = visibility(el, style);
         if (vis === "skip") return;
         hidden = vis === "hidden" && !insideHidden;
+        clickable = !native && !UNMARKED_TAGS.has(tag) && isClickable(el, style, cursor);
+        ownCursor = style.cursor;
       }
       const id = nodeIdFor(el);
       ids.add(id);
-      emit(`<${tag}${attributes(el, hidden, id)}>`);
+      emit(`<${tag}${attributes(el, hidden, clickable, id)}>`);
       if (VOID_TAGS.has(tag)) return;
       if (tag === "textarea") {
         if (!isSensitive(el)) emit(escapeText(el.value));
       } else if (!OPAQUE_TAGS.has(tag) && !marksSensitive(el)) {
         const inSelect = insideSelect || tag === "select" || tag === "datalist";
-        for (const child of renderedChildren(el)) walk(child, inSelect, insideHidden || hidden);
+        for (const child of renderedChildren(el)) walk(child, inSelect, insideHidden || hidden, ownCursor, native);
       }
       emit(`</${tag}>`);
     };
 
-    walk(root, false, false);
+    walk(root, false, false, "auto", false);
     const doc = root.ownerDocument || document;
     return {
       html: out.join(""),
