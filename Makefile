@@ -28,7 +28,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF
 endif
 WHEELS      ?= $(HOME)/.cache/scribeagent/wheels-$(ARCH)-$(LEVEL)
 
-.PHONY: serve test bench install install-dev browser clean
+.PHONY: serve test bench bench-miniwob install install-dev browser clean
 
 serve: install
 	$(VENV)/bin/scribeagent serve
@@ -40,6 +40,12 @@ bench: install-dev
 	$(PIP) install -q --find-links $(WHEELS) -e '.[bench]'
 	$(PY) bench/bench_prune.py
 	$(PY) bench/bench_latency.py
+
+# MiniWoB++ through the extension's content scripts: the development subset, model and random floor
+# (the test extra brings `miniwob`, `browser` Debian's Chromium). Override with MINIWOB_ARGS=...
+MINIWOB_ARGS ?= --episodes 10 --seed 0 --report bench/results/miniwob
+bench-miniwob: install-dev
+	$(VENV)/bin/scribeagent bench miniwob $(MINIWOB_ARGS)
 
 install: $(VENV)/.serve-installed
 

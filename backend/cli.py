@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "backend.workflow_commands",  # workflows list/export/delete
     "training.commands",  # data synth/build/import, train, eval
     "quantize.commands",  # export, export-adapter, parity
+    "training.miniwob.commands",  # bench miniwob
 )
 
 
