@@ -53,6 +53,8 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", type=Path, help="GGUF model (default: embedded SmolLM2-135M-Instruct)")
     p.add_argument("--lora", type=Path, help="GGUF LoRA adapter to apply")
     p.add_argument("--lora-scale", type=float, default=1.0)
+    p.add_argument("--adapter", action=argparse.BooleanOptionalAction, default=None,
+                   help="apply the shipped fine-tune to the embedded model (default); --no-adapter serves the bare base")
     p.add_argument("--n-ctx", type=int, default=None, help="context size in tokens (default 4096)")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--gpu-layers", type=int, default=0, help="layers to offload with a CUDA/Metal build (-1 = all)")
@@ -64,7 +66,7 @@ def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":
     from backend.config import Settings
 
     values: dict[str, Any] = {
-        "model": args.model, "lora": args.lora, "lora_scale": args.lora_scale, "n_ctx": args.n_ctx,
+        "model": args.model, "lora": args.lora, "lora_scale": args.lora_scale, "adapter": args.adapter, "n_ctx": args.n_ctx,
         "n_threads": args.threads, "gpu_layers": args.gpu_layers, "budget": args.page_budget, **extra,
     }
     settings = Settings(**{k: v for k, v in values.items() if v is not None})
@@ -118,7 +120,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else []
-    engine = load_engine(settings.model, lora=settings.lora, lora_scale=settings.lora_scale, n_ctx=settings.n_ctx,
+    engine = load_engine(settings.model, lora=settings.served_lora(), lora_scale=settings.lora_scale, n_ctx=settings.n_ctx,
                          n_threads=settings.threads, gpu_layers=settings.gpu_layers, cache_dir=settings.cache_dir)
     suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=settings.budget,
                           max_new_tokens=settings.max_new_tokens)

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     model: Optional[Path] = Field(None, description="GGUF model; None = embedded SmolLM2 (served as F16).")
     lora: Optional[Path] = Field(None, description="GGUF LoRA adapter applied on top of the model.")
     lora_scale: float = 1.0
+    adapter: bool = Field(True, description="Apply the shipped fine-tune (models/) to the embedded model; false serves the bare base.")
     scripted: Optional[Path] = Field(None, description="Rules file for the deterministic scripted engine.")
     n_ctx: int = Field(4096, ge=512, description="Context size in tokens.")
     n_threads: Optional[int] = Field(None, ge=1, description="CPU threads; None = all cores.")
@@ -50,6 +51,17 @@ class Settings(BaseSettings):
     def allowed_origins(self) -> frozenset[str]:
         ids = [EXTENSION_ID, *self.extension_ids]
         return frozenset(f"chrome-extension://{i}" for i in ids)
+
+    def served_lora(self) -> Optional[Path]:
+        """The LoRA to apply: the one asked for, else the shipped fine-tune on the embedded base."""
+        if self.lora or self.model:
+            return self.lora
+        if not self.adapter:
+            return None
+        from backend.default_model import shipped_adapter
+
+        shipped = shipped_adapter()
+        return shipped.path if shipped else None
 
     @property
     def threads(self) -> int:

@@ -8,10 +8,12 @@ llama.cpp's own quantizer asked for F16 with requantization allowed.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
@@ -20,9 +22,37 @@ from backend.errors import ModelFileError
 from backend.model_files import atomic_destination, bundled_model_path, check_gguf
 
 _SERVED_FILE = "SmolLM2-135M-Instruct.F16.gguf"
+#: The shipped fine-tune of the embedded base: a GGUF LoRA and its card's facts (models/README.md).
+MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+ADAPTER_FILE = "scribeagent-smol.lora.gguf"
+CARD_FILE = "scribeagent-smol.json"
 _LOCK = threading.Lock()
 #: A prompt whose greedy next tokens must agree between the bundled and the converted model.
 _PROBE = "The capital of France is"
+
+
+@dataclass(frozen=True)
+class ShippedAdapter:
+    """The default fine-tune: where it is and which card version describes it (for `/health`)."""
+
+    path: Path
+    name: str
+    version: str
+
+    def describe(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "path": str(self.path)}
+
+
+def shipped_adapter(models_dir: Path = MODELS_DIR) -> ShippedAdapter | None:
+    """The adapter served by default on the embedded base, or None when this checkout has none."""
+    path, card = models_dir / ADAPTER_FILE, models_dir / CARD_FILE
+    if not path.is_file():
+        return None
+    try:
+        facts = json.loads(card.read_text(encoding="utf-8"))
+        return ShippedAdapter(path, str(facts["name"]), str(facts["version"]))
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelFileError(f"the shipped adapter's card {card} is missing or unreadable: {exc}") from exc
 
 
 def served_default_model(cache_dir: str | os.PathLike[str] | None = None) -> Path:

@@ -27,6 +27,7 @@ from backend import __version__
 from backend.config import Settings
 from backend.constants import FORMAT_VERSION, PROTOCOL_VERSION, ErrorCode, MessageType
 from backend.dom import prune
+from backend.default_model import shipped_adapter
 from backend.engine import EngineInfo, load_engine
 from backend.errors import ScribeAgentError
 from backend.generation import Cancelled, Request as GenRequest
@@ -70,6 +71,9 @@ class Runtime:
     suggester: Optional[Suggester] = None
     counter: Optional[TokenCounter] = None
     info: Optional[EngineInfo] = None
+    #: The fine-tune served, for `/health`: the shipped card's name and version, the file of a
+    #: `--lora`, or None for a bare model (not trained for this task).
+    adapter: Optional[dict[str, Optional[str]]] = None
     error: Optional[str] = None
     loaded: threading.Event = field(default_factory=threading.Event)
 
@@ -81,7 +85,13 @@ class Runtime:
                 engine: Any = ScriptedEngine.from_file(s.scripted)
                 counter: TokenCounter = default_counter()
             else:
-                engine = load_engine(s.model, lora=s.lora, lora_scale=s.lora_scale, n_ctx=s.n_ctx,
+                lora = s.served_lora()
+                shipped = shipped_adapter()
+                if shipped and lora == shipped.path:
+                    self.adapter = shipped.describe()
+                elif lora:
+                    self.adapter = {"name": lora.stem, "version": None, "path": str(lora)}
+                engine = load_engine(s.model, lora=lora, lora_scale=s.lora_scale, n_ctx=s.n_ctx,
                                      n_threads=s.threads, gpu_layers=s.gpu_layers, cache_dir=s.cache_dir)
                 counter = LlamaVocab(engine.info.path)
             self.counter = counter
@@ -141,6 +151,7 @@ def create_app(settings: Settings) -> FastAPI:
             "quantization": info.quantization if info else None,
             "n_ctx": info.n_ctx if info else None,
             "lora": info.lora if info else None,
+            "adapter": runtime.adapter,
             "metadata": info.metadata if info else {},
             "protocol": PROTOCOL_VERSION,
             "format": FORMAT_VERSION,

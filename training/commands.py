@@ -161,5 +161,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many workflows")
     p.add_argument("--budget", type=int, default=2000, help="page token budget, as the server uses")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--compare-binding", action="store_true",
+                   help="also score each model choosing the node alone (without binding its description to names)")
     p.set_defaults(func=_eval)
 

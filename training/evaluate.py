@@ -47,11 +47,11 @@ def first_candidate_predictor(budget: int, counter: Any = None) -> Predict:
     return predict
 
 
-def engine_predictor(engine: Any, budget: int) -> Predict:
-    """Predict through the server's pipeline with `engine` (llama.cpp or HF)."""
+def engine_predictor(engine: Any, budget: int, bind: bool = True) -> Predict:
+    """Predict through the server's pipeline with `engine` (llama.cpp or HF); `bind` as served."""
     from backend.pipeline import Suggester
 
-    suggester = Suggester(engine, engine, budget=budget)  # the model counts its own budget
+    suggester = Suggester(engine, engine, budget=budget, bind=bind)  # the model counts its own budget
 
     def predict(wf: Workflow, i: int) -> Step:
         step = wf.steps[i]
@@ -138,8 +138,13 @@ def write_report(report: dict[str, Any], out: Path) -> None:
 
 
 def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | None = None, adapter: str | None = None,
-             base: str | None = None, budget: int = 2000, limit: int | None = None, threads: int | None = None) -> dict[str, Any]:
-    """Evaluate the floor, the base (if given) and the tuned model (if given); write the report."""
+             base: str | None = None, budget: int = 2000, limit: int | None = None, threads: int | None = None,
+             compare_binding: bool = False) -> dict[str, Any]:
+    """Evaluate the floor, the base (if given) and the tuned model (if given); write the report.
+
+    `compare_binding` adds each model once more with the node chosen by the model alone (no
+    binding of the description to the candidates it names), to show what binding is worth.
+    """
     read = ReadReport()
     workflows = list(read_many(workflow_paths, read))
     read.print(sys.stderr)
@@ -156,10 +161,12 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
     for name, path, lora in engines:
         engine = load_engine_for(path, lora, threads)
         try:
-            systems[name] = evaluate(engine_predictor(engine, budget), workflows)
+            for bind in (True, False) if compare_binding else (True,):
+                label = name if bind else f"{name}, unbound"
+                systems[label] = evaluate(engine_predictor(engine, budget, bind), workflows)
+                print(f"{label}: " + ", ".join(f"{m} {systems[label][m]:.3f}" for m in METRICS), file=sys.stderr)
         finally:
             engine.close()
-        print(f"{name}: " + ", ".join(f"{m} {systems[name][m]:.3f}" for m in METRICS), file=sys.stderr)
     systems = {"first candidate": evaluate(first_candidate_predictor(budget), workflows), **systems}
     report = {"workflows": len(workflows), "steps": sum(len(w.steps) for w in workflows), "budget": budget,
               "inputs": [str(p) for p in workflow_paths], "systems": systems}
@@ -171,7 +178,8 @@ def run_eval_command(args: argparse.Namespace) -> int:
     if not (args.model or args.base):
         print("note: no --model/--base given; only the first-candidate floor is measured", file=sys.stderr)
     report = run_eval(args.workflows, args.out, model=args.model, adapter=args.adapter, base=args.base,
-                      budget=args.budget, limit=args.limit, threads=args.threads)
+                      budget=args.budget, limit=args.limit, threads=args.threads,
+                      compare_binding=args.compare_binding)
     for name, m in report["systems"].items():
         print(f"{name:40s} " + "  ".join(f"{k.split('_')[0]} {m[k]:.3f}" for k in METRICS))
     print(f"report: {Path(args.out) / 'report.html'}")
