@@ -4,8 +4,9 @@
  * main.js waits on chrome.runtime.onConnect for the side panel's port and announces a fresh page
  * with chrome.runtime.sendMessage. Here the harness plays the side panel:
  * `ScribeHarness.request(kind, fields)` posts that message on the port with a `reqId`, as the
- * panel does, and resolves with the content script's reply; what else the content script posts (page-changed,
- * user-action) is kept in `ScribeHarness.posted`. Injected first, into the same isolated world.
+ * panel does, and resolves with the content script's reply. What else the content script posts
+ * (page-changed, user-action) is dropped: the harness asks for every observation itself, after
+ * each step, as the panel does after "Do it". Injected first, into the same isolated world.
  */
 (() => {
   if (globalThis.ScribeHarness) return;
@@ -19,7 +20,6 @@
   };
 
   const pending = new Map();
-  const posted = [];
   const toPage = [];
   let port = null;
   let nextReqId = 1;
@@ -29,12 +29,9 @@
       name,
       postMessage(msg) {
         const resolve = msg && msg.reqId !== undefined ? pending.get(msg.reqId) : undefined;
-        if (resolve) {
-          pending.delete(msg.reqId);
-          resolve(msg.result);
-        } else {
-          posted.push(msg);
-        }
+        if (!resolve) return; // an event the panel would react to by observing again
+        pending.delete(msg.reqId);
+        resolve(msg.result);
       },
       onMessage: { addListener: (fn) => toPage.push(fn) },
       onDisconnect: { addListener: () => {} }, // the harness never disconnects mid-episode
@@ -58,5 +55,5 @@
     });
   }
 
-  globalThis.ScribeHarness = Object.freeze({ request, posted });
+  globalThis.ScribeHarness = Object.freeze({ request });
 })();
