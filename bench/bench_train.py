@@ -1,11 +1,11 @@
-"""LoRA training throughput on this CPU: precision × activation checkpointing × adapted layers.
+"""LoRA training throughput on this CPU: threads × precision × activation checkpointing × adapted layers.
 
 A CPU session buys a few hundred thousand training tokens, so the recipe is chosen from this table
 (tokens of the examples per second, answer and prompt alike) rather than from GPU folklore. Each
 configuration trains the same examples for a few optimizer steps from the same seed in a fresh
 process-local run; the first step is included, as it is in a real run.
 
-    python bench/bench_train.py --data DATASET [--model BASE.gguf] [--steps 4] [--layers 0,10]
+    python bench/bench_train.py --data DATASET [--model BASE.gguf] [--steps 4] [--layers 0,10] [--threads 1,2]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def cpu_model() -> str:
 
 
 def measure(model: str, data: str, *, bf16: bool, checkpointing: bool, layers: int | None, steps: int,
-            threads: int | None) -> dict[str, object]:
+            threads: int) -> dict[str, object]:
     from training.train import TrainArgs, run
 
     with tempfile.TemporaryDirectory() as out:
@@ -42,7 +42,7 @@ def measure(model: str, data: str, *, bf16: bool, checkpointing: bool, layers: i
                          eval_fraction=0.0, save_steps=10_000, progress=False, threads=threads, logging_steps=1)
         run(args)
         summary = json.loads((Path(out) / "train_summary.json").read_text())
-    return {"precision": "bf16 autocast" if bf16 else "fp32", "checkpointing": "on" if checkpointing else "off",
+    return {"threads": threads, "precision": "bf16 autocast" if bf16 else "fp32", "checkpointing": "on" if checkpointing else "off",
             "adapted layers": f"top {layers}" if layers else "all", "tokens": summary["tokens_seen"],
             "seconds": summary["seconds"], "tokens/s": summary["tokens_per_s"]}
 
@@ -53,16 +53,18 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="base model (default: the embedded SmolLM2 GGUF)")
     parser.add_argument("--steps", type=int, default=4, help="optimizer steps per configuration (2 examples each)")
     parser.add_argument("--layers", default="0,10", help="comma-separated: 0 = all layers, N = the top N")
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", default="1,2", help="comma-separated torch thread counts")
     args = parser.parse_args()
     if args.model is None:
         from backend.model_files import bundled_model_path
 
         args.model = str(bundled_model_path())
     rows = []
-    for bf16, ckpt, layers in itertools.product((False, True), (True, False), [int(x) for x in args.layers.split(",")]):
+    grid = itertools.product([int(t) for t in args.threads.split(",")], (False, True), (True, False),
+                             [int(x) for x in args.layers.split(",")])
+    for threads, bf16, ckpt, layers in grid:
         rows.append(measure(args.model, args.data, bf16=bf16, checkpointing=ckpt, layers=layers or None,
-                            steps=args.steps, threads=args.threads))
+                            steps=args.steps, threads=threads))
     cpu = cpu_model()
     print_table(rows, title=f"LoRA r=16 training throughput, {cpu}")
     path = write_json("train_throughput", {"cpu": cpu, "data": args.data, "steps": args.steps, "rows": rows})

