@@ -4,7 +4,7 @@ Every number in the card comes from a file a command wrote (the build stats, the
 summary, the eval and MiniWoB reports), never from a hand-typed table, so the card cannot drift
 from what was measured:
 
-    python scripts/model_card.py --run runs/default --version 2026.12.1 \
+    python scripts/model_card.py --run runs/default --checkpoint runs/default/lora/checkpoint-100 --version 2026.12.1 \
         --eval real=runs/default/eval/real --eval synth=runs/default/eval/synth \
         --miniwob runs/default/miniwob-tuned --miniwob-base runs/default/miniwob-base
 """
@@ -36,6 +36,15 @@ def _cpu() -> str:
     return platform.processor() or "unknown"
 
 
+def _grad_accum(run: Path) -> int:
+    """Gradient accumulation of the recipe (examples per optimizer step), read from the checkpoint's args."""
+    import torch
+
+    checkpoints = sorted((run / "lora").glob("checkpoint-*"))
+    args = torch.load(checkpoints[-1] / "training_args.bin", weights_only=False)
+    return int(args.gradient_accumulation_steps)
+
+
 def _miniwob(folder: Path) -> dict[str, Any]:
     summary = _json(folder / "summary.json")
     keep = ("success_rate", "episodes", "model", "seed")
@@ -50,6 +59,7 @@ def _miniwob(folder: Path) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", type=Path, required=True, help="the folder scripts/train-default-model.sh wrote")
+    parser.add_argument("--checkpoint", type=Path, required=True, help="the trainer checkpoint the adapter was exported from")
     parser.add_argument("--version", required=True, help="card version (shown by /health and the panel)")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=DIR", help="`scribeagent eval` report folders")
     parser.add_argument("--miniwob", type=Path, help="`bench miniwob --report` folder of the tuned model")
@@ -58,7 +68,10 @@ def main() -> int:
     args = parser.parse_args()
 
     adapter = args.run / ADAPTER_FILE
-    train = _json(args.run / "lora" / "train_summary.json")
+    state = _json(args.checkpoint / "trainer_state.json")
+    logs = [h for h in state["log_history"] if "loss" in h]
+    evals = [h["eval_loss"] for h in state["log_history"] if "eval_loss" in h]
+    config = _json(args.checkpoint / "adapter_config.json")
     build = _json(args.run / "data" / "train" / "build_stats.json")
     card: dict[str, Any] = {
         "name": "ScribeAgent-Smol",
@@ -69,11 +82,13 @@ def main() -> int:
         "recipe": "bash scripts/train-default-model.sh",
         "cpu": _cpu(),
         "data": {"workflows": build["workflows"], "examples": build["examples"], "budgets": build["config"]["budgets"]},
-        "training": {k: train.get(k) for k in ("examples", "steps", "tokens_seen", "seconds", "tokens_per_s",
-                                                "first_loss", "last_loss", "eval_loss", "resumed_from")},
-        "lora": {k: train["args"].get(k) for k in ("lora_r", "lora_alpha", "lora_dropout", "lora_targets", "lora_layers",
-                                                    "learning_rate", "batch_size", "grad_accum", "bf16", "threads",
-                                                    "init_adapter")},
+        "training": {"steps": state["global_step"], "schedule_steps": state["max_steps"],
+                     "examples_seen": state["global_step"] * state["train_batch_size"] * _grad_accum(args.run),
+                     "tokens_seen": state["num_input_tokens_seen"], "seconds": round(logs[-1]["train_runtime"]),
+                     "tokens_per_s": logs[-1]["train_tokens_per_second"], "first_loss": logs[0]["loss"],
+                     "last_loss": logs[-1]["loss"], "eval_loss": evals[-1] if evals else None},
+        "lora": {"r": config["r"], "alpha": config["lora_alpha"], "dropout": config["lora_dropout"],
+                 "targets": sorted(config["target_modules"]), "layers": config.get("layers_to_transform")},
         "metrics": {},
     }
     for spec in args.eval:

@@ -15,6 +15,9 @@ OUT=${OUT:-runs/default}
 PAGES=${PAGES:-../shared/pages}
 WORKFLOWS=${WORKFLOWS:-500}
 MAX_STEPS=${MAX_STEPS:-200}
+# The shipped adapter is the first STOP_AFTER steps of the MAX_STEPS schedule (one CPU session);
+# a later session continues it to MAX_STEPS with RESUME=1 STOP_AFTER=200.
+STOP_AFTER=${STOP_AFTER:-100}
 # One torch thread: on this workplace's 2-core machines two threads trained 3-4x slower than one
 # (35 vs 135 tokens/s, bf16) as soon as anything else ran; see bench/bench_train.py.
 THREADS=${THREADS:-1}
@@ -39,7 +42,7 @@ $SA train --model "$BASE" --data "$D/train" --output-dir "$OUT/lora" \
     --lora-r 16 --lora-alpha 32 --lora-dropout 0.05 --learning-rate 4e-4 --warmup 8 \
     --batch-size 1 --grad-accum 4 --max-steps "$MAX_STEPS" --max-length 2048 \
     --bf16 --no-gradient-checkpointing --save-steps 10 --eval-fraction 0.02 --eval-steps 80 \
-    --threads "$THREADS" --logging-steps 5 --no-progress \
+    --threads "$THREADS" --logging-steps 5 --no-progress --stop-after "$STOP_AFTER" \
     ${INIT:+--init-adapter "$INIT"} ${RESUME:+--resume}
 
 $SA export-adapter --base "$BASE" --adapter "$OUT/lora/adapter" --out "$OUT/scribeagent-smol.lora.gguf" \

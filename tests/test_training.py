@@ -8,6 +8,7 @@ import random
 import pytest
 
 from backend.constants import ActionKind
+from backend.errors import ModelFileError
 from backend.format import Step, build_messages, render_answer
 from training.train import IGNORE_INDEX, TrainArgs, attach_lora, encode_example, main as train_main, parse_args
 
@@ -167,6 +168,36 @@ def test_resume_continues_from_the_last_checkpoint(tiny_setup, tmp_path):
     assert second["resumed_from"].endswith("checkpoint-4")
     assert second["steps"] == 6 and (out / "checkpoint-6").is_dir()
     assert second["tokens_seen"] > first["tokens_seen"]  # counting went on, not restarted
+
+
+def test_a_run_split_over_sessions_keeps_the_full_schedule(tiny_setup, tmp_path):
+    """--stop-after ends a session's share of a run; --resume finishes it on the same schedule."""
+    out = tmp_path / "run"
+    common = ("--max-steps", "6", "--save-steps", "100", "--lr-scheduler", "linear", "--warmup", "0")
+    assert train_main(_args(tiny_setup, out, *common, "--stop-after", "3")) == 0
+    first = json.loads((out / "train_summary.json").read_text())
+    assert first["steps"] == 3 and (out / "checkpoint-3").is_dir() and (out / "adapter").is_dir()
+    state = json.loads((out / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["max_steps"] == 6  # the schedule of the whole run, not of this share
+    assert train_main(_args(tiny_setup, out, *common, "--resume")) == 0
+    assert json.loads((out / "train_summary.json").read_text())["steps"] == 6
+
+
+def test_top_layers_only_and_warm_start(tiny_setup, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(tiny_setup / "model")
+    top = base.config.num_hidden_layers - 1
+    model = attach_lora(base, TrainArgs(lora_r=4, lora_alpha=8, lora_layers=1))
+    layers = {int(n.split("layers.")[1].split(".")[0]) for n, p in model.named_parameters() if p.requires_grad}
+    assert layers == {top}
+    out = tmp_path / "run"
+    assert train_main(_args(tiny_setup, out, "--max-steps", "1", "--save-steps", "100")) == 0
+    warm = attach_lora(AutoModelForCausalLM.from_pretrained(tiny_setup / "model"),
+                       TrainArgs(init_adapter=str(out / "adapter")))
+    assert any(p.requires_grad for n, p in warm.named_parameters() if "lora_" in n)
+    with pytest.raises(ModelFileError):
+        attach_lora(base, TrainArgs(init_adapter=str(tmp_path)))
 
 
 def test_cli_synth_build_train_with_config_and_eval_split(tiny_setup, tmp_path):

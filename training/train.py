@@ -46,6 +46,7 @@ class TrainArgs:
     qlora: bool = field(default=False, metadata={"help": "load the base in 4-bit with bitsandbytes (QLoRA)"})
     epochs: float = field(default=2.0, metadata={"help": "training epochs"})
     max_steps: int = field(default=-1, metadata={"help": "stop after this many optimizer steps (overrides epochs)"})
+    stop_after: Optional[int] = field(default=None, metadata={"help": "end this run after N optimizer steps, keeping the schedule of the full run (a session's share of it; --resume continues)"})
     learning_rate: float = field(default=2e-4, metadata={"help": "peak learning rate"})
     lr_scheduler: str = field(default="cosine", metadata={"help": "transformers scheduler name"})
     warmup: float = field(default=0.03, metadata={"help": "warm-up: a ratio (<1) or a number of steps"})
@@ -235,8 +236,18 @@ def attach_lora(model: Any, args: TrainArgs) -> Any:
         if not 0 < args.lora_layers <= total:
             raise DataError(f"--lora-layers must be within 1..{total}, got {args.lora_layers}")
         layers = list(range(total - args.lora_layers, total))
+        if targets == "all-linear":  # peft takes a layer subset only with named modules
+            targets = _decoder_linear_names(model)
     return get_peft_model(model, LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
                                             target_modules=targets, layers_to_transform=layers, task_type="CAUSAL_LM"))
+
+
+def _decoder_linear_names(model: Any) -> list[str]:
+    """The names of the linear projections inside the decoder layers (what "all-linear" adapts)."""
+    import torch
+
+    return sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                   if isinstance(module, torch.nn.Linear) and ".layers." in name})
 
 
 def plot_loss(history: list[dict[str, Any]], path: Path) -> None:
@@ -260,6 +271,24 @@ def plot_loss(history: list[dict[str, Any]], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def stop_after_callback(steps: int) -> Any:
+    """A callback that ends the run at `steps` optimizer steps, saving a checkpoint there.
+
+    The learning-rate schedule stays that of `max_steps`, so a run split over several sessions
+    (`--stop-after`, then `--resume`) follows the same schedule as one uninterrupted run.
+    """
+    from transformers import TrainerCallback
+
+    class _StopAfter(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            if state.global_step >= steps:
+                control.should_save = True
+                control.should_training_stop = True
+            return control
+
+    return _StopAfter()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -334,7 +363,8 @@ def run(args: TrainArgs) -> int:
         include_num_input_tokens_seen="non_padding",
     )
     trainer = Trainer(model=model, args=targs, train_dataset=train_ds, eval_dataset=eval_ds,
-                      data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer)
+                      data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer,
+                      callbacks=[stop_after_callback(args.stop_after)] if args.stop_after else None)
     start = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=resume)
     seconds = time.perf_counter() - start
