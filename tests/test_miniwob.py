@@ -40,8 +40,8 @@ pytestmark = [
 
 class ScriptedAgent:
     """Test-only: does what the utterance says on the tasks it reads ("Click on the "X" button",
-    "Enter "X" into the text field and press Submit") from the pruned page alone, like a person
-    who reads the page; it never looks at the task's code."""
+    "Click on the link "X"", "Enter "X" into the text field and press Submit") from the pruned
+    page alone, like a person who reads the page; it never looks at the task's code."""
 
     label = "scripted"
 
@@ -102,13 +102,13 @@ def bench() -> Iterator[tuple[Browser, str]]:
         yield browser, base
 
 
-@pytest.mark.parametrize("task", ["click-button", "enter-text"])
+@pytest.mark.parametrize("task", ["click-button", "enter-text", "click-link"])  # click-link: spans, sa-click
 def test_the_scripted_agent_earns_the_reward(bench, task: str) -> None:
     browser, base = bench
     agent = ScriptedAgent()
     episode = run_episode(browser, base, task, 0, 0, agent, max_steps=4)
     assert episode.end == DONE and episode.success and episode.raw_reward > 0, episode
-    expected = ["click"] if task == "click-button" else ["type", "click"]
+    expected = ["type", "click"] if task == "enter-text" else ["click"]
     assert [s.action for s in episode.steps] == expected and all(s.ok for s in episode.steps)
     first = agent.observations[0]
     assert first.objective == episode.utterance and first.url.endswith(f"/miniwob/{task}.html")
@@ -170,3 +170,10 @@ def test_the_model_agent_asks_the_pipeline_what_the_panel_would() -> None:
     with pytest.raises(ModelError) as err:
         agent.decide(Observation("Enter it", "http://x/", "too long"))
     assert err.value.code is ErrorCode.MODEL_ERROR
+
+
+def test_the_command_refuses_unknown_tasks_before_starting_anything(capsys: pytest.CaptureFixture[str]) -> None:
+    from backend.cli import main
+
+    assert main(["bench", "miniwob", "--agent", "random", "--tasks", "click-button,no-such-task"]) == 2
+    assert "unknown MiniWoB task(s): no-such-task" in capsys.readouterr().err

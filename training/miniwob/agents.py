@@ -11,13 +11,16 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import prune
 from backend.errors import PageError, ScribeAgentError
 from backend.format import Step
 from backend.tokens import TokenCounter
+
+if TYPE_CHECKING:
+    from backend.config import Settings
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,15 @@ class ModelAgent:
         self.label = label
 
     @classmethod
-    def load(cls, model: Path | None = None, lora: Path | None = None, threads: int | None = None) -> "ModelAgent":
-        """The served model (embedded default unless `model`), with `lora` applied."""
+    def load(cls, settings: "Settings") -> "ModelAgent":
+        """The model `scribeagent serve` would serve with `settings` (the embedded base with the
+        shipped fine-tune unless told otherwise, see `Settings.served_lora`)."""
         from backend.engine import load_engine
         from backend.pipeline import Suggester
         from backend.tokens import LlamaVocab
 
-        engine = load_engine(model, lora=lora, n_threads=threads)
+        engine = load_engine(settings.model, lora=settings.served_lora(), n_ctx=settings.n_ctx,
+                             n_threads=settings.n_threads, cache_dir=settings.cache_dir)
         label = engine.info.name + (f" + {Path(engine.info.lora).name}" if engine.info.lora else "")
         return cls(Suggester(engine, LlamaVocab(engine.info.path)), label)
 

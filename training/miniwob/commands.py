@@ -10,9 +10,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import ScribeAgentError
+
+if TYPE_CHECKING:
+    from backend.config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-floor", action="store_true", help="with --agent model, skip the random floor")
     p.add_argument("--model", type=Path, help="GGUF model (default: embedded SmolLM2-135M-Instruct)")
     p.add_argument("--lora", type=Path, help="GGUF LoRA adapter to apply")
+    p.add_argument("--adapter", action=argparse.BooleanOptionalAction, default=None,
+                   help="apply the shipped fine-tune to the embedded model, as serve does (default); "
+                        "--no-adapter plays the bare base")
     p.add_argument("--threads", type=int, default=None, help="CPU threads for the model (default: all cores)")
     p.add_argument("--chromium", type=Path, default=Path(CHROMIUM), help="Chromium executable")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout (the table goes to stderr)")
@@ -48,9 +54,18 @@ def _tasks(spec: str | None, available: list[str]) -> list[str]:
     tasks = [t.strip() for t in spec.split(",") if t.strip()]
     unknown = [t for t in tasks if t not in available]
     if unknown or not tasks:
-        raise ScribeAgentError(f"unknown MiniWoB task(s): {', '.join(unknown) or spec!r} "
+        named = ", ".join(unknown) if unknown else repr(spec)
+        raise ScribeAgentError(f"unknown MiniWoB task(s): {named} "
                                f"(the package ships {len(available)}, e.g. {', '.join(available[:3])})")
     return tasks
+
+
+def _settings(args: argparse.Namespace) -> "Settings":
+    """The serve settings (environment variables included) that pick the model, as `serve` reads them."""
+    from backend.config import Settings
+
+    values = {"model": args.model, "lora": args.lora, "adapter": args.adapter, "n_threads": args.threads}
+    return Settings(**{k: v for k, v in values.items() if v is not None})
 
 
 def _miniwob(args: argparse.Namespace) -> int:
@@ -68,7 +83,7 @@ def _miniwob(args: argparse.Namespace) -> int:
     tasks = _tasks(args.tasks, task_names(folder))
     agents: list[Agent] = []
     if args.agent == "model":
-        agents.append(ModelAgent.load(args.model, args.lora, args.threads))
+        agents.append(ModelAgent.load(_settings(args)))
     if args.agent == "random" or not args.no_floor:
         agents.append(RandomAgent(args.seed))
     results: list[tuple[dict[str, Any], list[Episode]]] = []
