@@ -5,7 +5,12 @@
 #
 #   bash scripts/train-default-model.sh            # OUT=runs/default; each finished stage is kept
 #   RESUME=1 bash scripts/train-default-model.sh   # continue an interrupted training run
-#   INIT=runs/default/lora/adapter OUT=runs/next bash scripts/train-default-model.sh   # warm start
+#   INIT=runs/default/lora/adapter OUT=runs/next SEED=1 bash scripts/train-default-model.sh   # warm start
+#
+# The shipped adapter is two legs (models/README.md):
+#   bash scripts/train-default-model.sh
+#   OUT=runs/leg2 SEED=1 WORKFLOWS=375 INIT=runs/default/lora/adapter MAX_STEPS=40 STOP_AFTER=40 \
+#       LR=2e-4 WARMUP=0 EVAL_FRACTION=0 bash scripts/train-default-model.sh
 #
 # Needs `make test`'s environment (.venv with the train extras, Debian Chromium) and ../shared/pages.
 set -euo pipefail
@@ -14,10 +19,14 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-runs/default}
 PAGES=${PAGES:-../shared/pages}
 WORKFLOWS=${WORKFLOWS:-500}
+SEED=${SEED:-0}          # synthetic workflows and training order
+LR=${LR:-4e-4}
+WARMUP=${WARMUP:-8}
+EVAL_FRACTION=${EVAL_FRACTION:-0.02}
 MAX_STEPS=${MAX_STEPS:-200}
 # The shipped adapter is the first STOP_AFTER steps of the MAX_STEPS schedule (one CPU session);
-# a later session continues it to MAX_STEPS with RESUME=1 STOP_AFTER=200.
-STOP_AFTER=${STOP_AFTER:-100}
+# a later session continues it to MAX_STEPS with RESUME=1 STOP_AFTER=200 (or warm-starts new data with INIT).
+STOP_AFTER=${STOP_AFTER:-90}
 # One torch thread: on this workplace's 2-core machines two threads trained 3-4x slower than one
 # (35 vs 135 tokens/s, bf16) as soon as anything else ran; see bench/bench_train.py.
 THREADS=${THREADS:-1}
@@ -31,7 +40,7 @@ stage() {  # stage OUTPUT COMMAND...: run COMMAND unless OUTPUT exists (outputs 
     if [ -e "$out" ]; then echo "kept $out"; else "$@"; fi
 }
 
-stage "$D/synth/train.jsonl" $SA data synth --out "$D/synth" --workflows "$WORKFLOWS" --seed 0
+stage "$D/synth/train.jsonl" $SA data synth --out "$D/synth" --workflows "$WORKFLOWS" --seed "$SEED"
 stage "$D/synth_train.jsonl" $SA data render "$D/synth/train.jsonl" --out "$D/synth_train.jsonl"
 stage "$D/pages" $SA data render "$PAGES" --out "$D/pages"
 stage "$D/ground_train.jsonl" $SA data ground "$D/pages" --split train --per-page 24 --seed 0 --out "$D/ground_train.jsonl"
@@ -39,9 +48,9 @@ stage "$D/train" $SA data build "$D/synth_train.jsonl" "$D/ground_train.jsonl" -
     --max-tokens 2048 --budget 300,300,500,800,1500 --num-proc 2
 
 $SA train --model "$BASE" --data "$D/train" --output-dir "$OUT/lora" \
-    --lora-r 16 --lora-alpha 32 --lora-dropout 0.05 --learning-rate 4e-4 --warmup 8 \
+    --lora-r 16 --lora-alpha 32 --lora-dropout 0.05 --learning-rate "$LR" --warmup "$WARMUP" --seed "$SEED" \
     --batch-size 1 --grad-accum 4 --max-steps "$MAX_STEPS" --max-length 2048 \
-    --bf16 --no-gradient-checkpointing --save-steps 10 --eval-fraction 0.02 --eval-steps 80 \
+    --bf16 --no-gradient-checkpointing --save-steps 10 --eval-fraction "$EVAL_FRACTION" --eval-steps 80 \
     --threads "$THREADS" --logging-steps 5 --no-progress --stop-after "$STOP_AFTER" \
     ${INIT:+--init-adapter "$INIT"} ${RESUME:+--resume}
 

@@ -26,11 +26,11 @@ import pytest
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import BrowserContext, Page, expect  # noqa: E402
+from training.chromium import BROWSER_ARGS as HEADLESS_ARGS, CHROMIUM  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
 DOCS = ROOT / "docs"
-CHROMIUM = "/usr/lib/chromium/chromium"
 SECRET = "hunter2-do-not-record"
 #: Set to write the screenshots into docs/ (they are committed; normal test runs leave docs alone).
 SHOTS = DOCS if os.environ.get("SCRIBEAGENT_SCREENSHOTS") else Path(tempfile.gettempdir()) / "scribeagent-shots"
@@ -101,11 +101,7 @@ RULES = {
     ],
 }
 
-BROWSER_ARGS = [
-    f"--load-extension={EXTENSION}", f"--disable-extensions-except={EXTENSION}", "--no-sandbox", "--disable-gpu",
-    "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync",
-]
+BROWSER_ARGS = [f"--load-extension={EXTENSION}", f"--disable-extensions-except={EXTENSION}", *HEADLESS_ARGS]
 
 
 def free_port() -> int:

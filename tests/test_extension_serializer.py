@@ -10,11 +10,12 @@ from typing import Iterator
 
 import pytest
 
+from training.chromium import BROWSER_ARGS, CHROMIUM
+
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIALIZER = ROOT / "extension" / "content" / "serialize.js"
-CHROMIUM = "/usr/lib/chromium/chromium"
 REAL_PAGES = ROOT.parent / "shared" / "pages"
 #: Saved pages with elements that are clickable without a native tag (bench/bench_clickable.py).
 MARKED_PAGES = ["breitbart.html", "la-nacion.html", "msn.html", "qq.html", "wapo-1.html"]
@@ -64,7 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator:
     with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         pg = browser.new_page()
         pg.goto(f"{server}/index.html")
         pg.frame_locator("#fr").locator("#inframe").wait_for()

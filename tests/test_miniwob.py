@@ -26,7 +26,8 @@ from backend.errors import PageError  # noqa: E402
 from backend.format import Step  # noqa: E402
 from backend.grammar import takes_text  # noqa: E402
 from training.miniwob.agents import Decision, ModelAgent, ModelError, Observation, RandomAgent  # noqa: E402
-from training.miniwob.browser import BROWSER_ERROR, CHROMIUM, LOAD_FAILED, Browser  # noqa: E402
+from training.chromium import CHROMIUM  # noqa: E402
+from training.miniwob.browser import BROWSER_ERROR, LOAD_FAILED, Browser  # noqa: E402
 from training.miniwob.report import table, write_report  # noqa: E402
 from training.miniwob.run import DONE, MAX_STEPS, run_bench, run_episode, summarize  # noqa: E402
 from training.miniwob.server import html_dir, serve  # noqa: E402

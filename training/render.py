@@ -21,12 +21,9 @@ from typing import Any
 
 from backend.errors import DataError
 from backend.workflow_model import Workflow
+from training.chromium import BROWSER_ARGS, CHROMIUM
 
 SERIALIZER = Path(__file__).resolve().parents[1] / "extension" / "content" / "serialize.js"
-CHROMIUM = "/usr/lib/chromium/chromium"
-#: What Chromium needs to run headless, as root, on a machine with no network and no GPU.
-CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic")
 VIEWPORT = {"width": 1280, "height": 900}
 
 #: Serialize the page; return the serialized html and, for each original `node` id, the new one.
@@ -67,7 +64,7 @@ def renderer(executable: str = CHROMIUM) -> Iterator[PageRenderer]:
     if not Path(executable).exists():
         raise DataError(f"Chromium not found at {executable} (make test installs Debian's chromium)")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, headless=True, args=list(CHROMIUM_ARGS))
+        browser = pw.chromium.launch(executable_path=executable, headless=True, args=BROWSER_ARGS)
         try:
             context = browser.new_context(viewport=VIEWPORT, java_script_enabled=False, offline=True)
             context.route("**/*", lambda route: route.abort())  # images, styles, frames: nothing loads

@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from backend.errors import ScribeAgentError
+from training.chromium import BROWSER_ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
 STANDIN = Path(__file__).with_name("standin.js")
-CHROMIUM = "/usr/lib/chromium/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"]
 #: Time for a task page to load and define MiniWoB's `core` (two busy cores: generous).
 LOAD_TIMEOUT_MS = 30_000
 #: The name of the isolated world, as DevTools lists it.

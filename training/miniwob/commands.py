@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from training.miniwob.browser import CHROMIUM
+    from training.chromium import CHROMIUM
 
     bench = subparsers.add_parser("bench", help="benchmarks with the product in the loop: miniwob")
     bsub = bench.add_subparsers(dest="bench_command", required=True, metavar="BENCH")

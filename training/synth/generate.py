@@ -19,7 +19,7 @@ from training.synth.families import FAMILIES, HELD_OUT
 from training.synth.markup import ClassStyle, El, name_of
 from training.synth.pages import INC, MAIN, NEXT, ScreenState, Site, render_screen, slug
 from training.synth.values import ascii_slug, draw, draw_distinct, draw_items, iso_date, suggestions
-from training.synth.widgets import TRANSIENT, Check, Choice, Family, Field, Items, Reveal, Screen, Spinner, Widget
+from training.synth.widgets import TRANSIENT, Button, Check, Choice, Family, Field, Items, Reveal, Screen, Spinner, Widget
 
 #: Description phrasings; one voice per workflow, as one person writes consistently. Every voice
 #: quotes the target's exact accessible name ({x}), and a typed value ({v}) before it, so a
@@ -38,6 +38,13 @@ OPENERS = ("", "", "", "Please ", "I need to ", "Help me ", "Can you ", "Go ahea
 QUOTES = ("", "", "'", '"')
 #: What a role or tag is called in a description ('Click the "Security" tab').
 WHAT = {"tab": "tab", "menuitem": "menu item", "option": "option", "a": "link", "switch": "switch"}
+
+#: How people name the last click of a task in the objective itself ("… and hit Send"): the
+#: button named there is the *last* step, not the first, so a model must still fill the form first.
+CLOSERS = (" and click {x}", " and then click '{x}'", ", then press {x}", " and hit {x}", ". Then click the {x} button",
+           " and finish with {x}", ", and press {x} when done", ", then '{x}'")
+#: Share of workflows ending in a button whose objective names that button.
+CLOSER_SHARE = 0.5
 
 MIN_STEPS, MAX_STEPS = 2, 12
 
@@ -91,6 +98,16 @@ def _objective(family: Family, r: random.Random, ctx: dict[str, str], phrases: l
     shown = {k: f"{quote}{v}{quote}" if quote and k != "brand" and not v.isdigit() and r.random() < 0.7 else v
              for k, v in ctx.items()}
     return template.format(**shown)
+
+
+def _closer(family: Family, acts: list[_Act], r: random.Random) -> str:
+    """Sometimes the objective names its final button; drawn from its own generator, so the rest
+    of the workflow (values, layout, pages) is the same with or without it."""
+    last = acts[-1]
+    widget = family.screens[last.screen].flat[last.widget][0]
+    if len(acts) < 2 or last.kind != "click" or not isinstance(widget, Button) or r.random() >= CLOSER_SHARE:
+        return ""
+    return r.choice(CLOSERS).format(x=widget.label)
 
 
 def _fresh(pool: str, r: random.Random, ctx: dict[str, str]) -> str:
@@ -239,7 +256,7 @@ def synth_workflow(seed: int, index: int, family: Family) -> Workflow:
     brand, domain = _brand(r)
     ctx: dict[str, str] = {"brand": brand}
     acts, states, phrases = _plan(family, r, ctx)
-    objective = _objective(family, r, ctx, phrases)
+    objective = _objective(family, r, ctx, phrases) + _closer(family, acts, random.Random(f"{seed}:{index}:closer"))
     voice = r.choice(VOICES)
     site = Site(brand, domain, ClassStyle(r.choice(ClassStyle.KINDS), r, slug(family.name)), f"{seed}:{index}:layout")
     steps = []
