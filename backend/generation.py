@@ -12,8 +12,8 @@ class Request:
     """Everything about one suggestion that does not need the model: what engines consume.
 
     The llama.cpp engine reads `prompt` and `grammar`; the scripted engine reads `objective`,
-    `url` and `page`. `grammar` is the whole answer's language; the pipeline generates it in two
-    parts (`head_grammar` through the `Node:` label, then the node, see `backend.binding`).
+    `url` and `page`. `grammar` covers the answer through its `Node:` label; the pipeline then
+    chooses the node under a grammar of its own (see `backend.binding`).
     """
 
     objective: str
@@ -22,7 +22,6 @@ class Request:
     number: int
     prompt: str
     grammar: str
-    head_grammar: str
 
 
 @dataclass(frozen=True)

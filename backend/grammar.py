@@ -1,7 +1,9 @@
 """A llama.cpp GBNF grammar per page, so every answer parses and names a node that exists.
 
 The grammar covers the answer after its number line (the number is part of the prompt, see
-`backend.pipeline`) up to and including the node id's newline. The `Target:` line is not
+`backend.pipeline`) up to and including the node id's newline, in two parts: `head_grammar`
+through the `Node:` label, then `node_grammar` over the nodes the description may point at
+(`backend.binding`). The `Target:` line is not
 generated: it is fully determined by the node, so the pipeline appends the node's opening tag
 itself instead of spending one decode step per forced token. Typing is only offered on nodes that
 can take text; key presses and clicks on any candidate.
@@ -68,7 +70,9 @@ def _alternatives(options: list[str]) -> str:
 def build_grammar(targets: Mapping[str, str]) -> str:
     """GBNF for one whole answer on a page whose candidates are `targets` (node id -> opening tag).
 
-    Raises ValueError when there is no candidate: there is nothing the answer could point at.
+    The language `head_grammar` followed by `node_grammar` of all allowed nodes generates: the
+    reference that two-part decoding is checked against. Raises ValueError when there is no
+    candidate: there is nothing the answer could point at.
     """
     return _answer_grammar(targets, with_node=True)
 

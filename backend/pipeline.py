@@ -19,7 +19,7 @@ from backend.generation import Request, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
                             parse_head)
-from backend.grammar import MAX_ANSWER_TOKENS, build_grammar, head_grammar, node_grammar, text_nodes
+from backend.grammar import MAX_ANSWER_TOKENS, head_grammar, node_grammar, text_nodes
 from backend.tokens import TokenCounter
 
 
@@ -88,7 +88,7 @@ class Suggester:
         number = len(history) + 1
         messages = build_messages(objective, url, page.html, history)
         prompt = self.engine.render(messages, answer_prefix(number))
-        return Request(objective, url, page, number, prompt, build_grammar(page.targets), head_grammar(page.targets))
+        return Request(objective, url, page, number, prompt, head_grammar(page.targets))
 
     def run(
         self,
@@ -110,8 +110,7 @@ class Suggester:
         if on_token:
             on_token(head)
         node_probs: list[float] = []
-        body = self._generate(replace(request, grammar=request.head_grammar), self.max_new_tokens,
-                              cancel, timings, on_token, node_probs, "")
+        body = self._generate(request, self.max_new_tokens, cancel, timings, on_token, node_probs, "")
         if body.endswith(NODE.rstrip()):
             nodes = self._node_choices(request, head + body)
             later = Timings()

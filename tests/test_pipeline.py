@@ -97,6 +97,8 @@ def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: Ll
     import llama_cpp
     from llama_cpp import LlamaGrammar
 
+    from backend.grammar import build_grammar
+
     suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=400, bind=False)
     compared = 0
     for page in real_pages(6):
@@ -109,7 +111,7 @@ def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: Ll
         llm = engine._llm
         llm.reset()
         reference = []
-        grammar = LlamaGrammar.from_string(request.grammar, verbose=False)
+        grammar = LlamaGrammar.from_string(build_grammar(request.page.targets), verbose=False)
         for token in llm.generate(engine.tokenize_prompt(request.prompt), temp=0.0, repeat_penalty=1.0, grammar=grammar):
             if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
                 break
