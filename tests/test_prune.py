@@ -225,6 +225,38 @@ def test_names_and_targets_describe_candidates() -> None:
         assert tag.startswith("<") and tag.endswith(">") and f'node="{node}"' in tag and tag in page.html
 
 
+LABELLED_FORM = """<form>
+  <label><input type="checkbox" name="t"> Pepperoni</label>
+  <label for="mail">Email</label><div><input id="mail" placeholder="you@example.com"></div>
+  <p><label class="bold">Username</label><input type="text" id="username"></p>
+  <p><label>Orphan</label><label>Second</label><input id="second"></p>
+  <span id="cap">Search the docs</span><input aria-labelledby="cap">
+  <input aria-label="Own name" id="own"><label for="own">Ignored</label>
+  <label for="go">Not this</label><input type="submit" id="go" value="Send">
+  <input type="radio" name="r">
+</form>"""
+
+
+def test_form_controls_are_named_by_their_labels() -> None:
+    page = free(LABELLED_FORM)
+    named = {page.targets[c].split(" node=")[0]: page.names[c] for c in page.candidates}
+    assert named == {
+        '<input type="checkbox" name="t"': "Pepperoni",  # the label around it
+        '<label for="mail"': "Email", '<input id="mail" placeholder="you@example.com"': "Email",  # for=
+        '<input type="text" id="username"': "Username",  # an orphan label just before it
+        '<input id="second"': "Second",  # the nearer of two orphans
+        "<input": "Search the docs",  # aria-labelledby
+        '<input aria-label="Own name" id="own"': "Own name", '<label for="own"': "Ignored",  # aria-label wins
+        '<label for="go"': "Not this", '<input type="submit" value="Send"': "Send",  # named by its value
+        '<input type="radio" name="r"': "r",  # no label: the old fallbacks
+    }
+    # Printed flat (the candidates alone overflow the budget), the controls keep their labels' names.
+    flat = prune(LABELLED_FORM + _menu(400), budget=300, objective="pepperoni email username second search own")
+    assert flat.dropped > 0
+    for node in ("4", "7", "10", "14", "16", "17"):
+        assert flat.names[node] == page.names[node], node
+
+
 def test_targets_ignore_a_node_attribute_quoted_inside_another_value() -> None:
     # html 0, body 1, button 2, p 3, button 4: the paragraph between them spells the second's id
     page = free("""<button>A</button><p title='see node="4" below'>x</p><button>B</button>""")

@@ -465,11 +465,13 @@ def text_of(
     attrs: Mapping[str, str] | None = None,
     text: str | None = None,
     limit: int = rules.MAX_TEXT_ATTR,
+    label: str | None = None,
 ) -> str:
-    """A short accessible name: aria-label, then visible text, then title/alt/placeholder/value
-    (from `attrs` and `text` when given instead of read from the element)."""
+    """A short accessible name: aria-label, then the `label` other elements give it (see
+    `backend.dom.labels`), then visible text, then title/alt/placeholder/value (from `attrs` and
+    `text` when given instead of read from the element)."""
     get = el.get if attrs is None else attrs.get
-    label = get("aria-label")
+    label = get("aria-label") or label
     if label:
         return cut(label, limit)
     if text is None:

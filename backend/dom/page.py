@@ -11,6 +11,7 @@ from lxml import etree
 
 from backend.dom.budget import candidates_overflow, fit, select
 from backend.dom.clean import prune_candidates, prune_structure, scan, text_of
+from backend.dom.labels import control_labels
 from backend.dom.parse import parse
 from backend.dom.relevance import query_weights
 from backend.dom.render import opening_tags, serialize
@@ -93,6 +94,7 @@ def _prune(
     counter = counter or default_counter()
     keep_ids = {str(k) for k in keep}
     found = scan(root, keep_ids)
+    labels = control_labels(root, found.candidates)  # before any pass cuts or removes a <label>
     named: dict[etree._Element, str] = {}  # names read before the budget steps cut the texts
     printed: dict[etree._Element, str] = {}  # opening tags, when the flat print made them
     weights = query_weights(objective, history)
@@ -108,12 +110,13 @@ def _prune(
             fitted = select(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
         else:
             prune_structure(found)
-            named = {el: text_of(el, None, found.visible(el)) for el in found.candidates}
+            named = {el: text_of(el, None, found.visible(el), label=labels.get(el)) for el in found.candidates}
             fitted = fit(found, budget=budget, counter=counter, keep=keep_ids, weights=weights)
         text, tokens, kept, dropped = fitted.html, fitted.tokens, fitted.candidates, fitted.dropped
         printed = fitted.targets
     names = {
-        found.id_of(el): named[el] if el in named else text_of(el, found.attrs(el), found.visible(el)) for el in kept
+        found.id_of(el): named[el] if el in named else text_of(el, found.attrs(el), found.visible(el), label=labels.get(el))
+        for el in kept
     }
     ids = list(names)  # a buggy serializer may repeat ids: one entry each
     if printed:
