@@ -77,6 +77,10 @@ _LOCAL = threading.local()  # lxml parser objects must not be shared between thr
 _CONTROLS = bytes((*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
 _CONTROL_BYTES = tuple(bytes([c]) for c in _CONTROLS)  # one memchr-speed search each
 _CONTROL_TO_SPACE = bytes.maketrans(_CONTROLS, b" " * len(_CONTROLS))
+# U+FFFE and U+FFFF: libxml2's HTML parser keeps them, but they are not XML characters either, so
+# lxml refuses a text that contains one when a pass writes it back. They never render: U+FFFD.
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+_REPLACEMENT = "\ufffd".encode()
 
 
 def parse(html: str | bytes) -> etree._Element | None:
@@ -111,6 +115,9 @@ def _parse_utf8(data: bytes) -> etree._Element | None:
         return None
     if any(c in data for c in _CONTROL_BYTES):
         data = data.translate(_CONTROL_TO_SPACE)
+    for noncharacter in _NONCHARACTERS:
+        if noncharacter in data:
+            data = data.replace(noncharacter, _REPLACEMENT)
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
         parser = _LOCAL.parser = _parser()
