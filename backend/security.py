@@ -64,10 +64,19 @@ def load_or_create_token(config_dir: Path) -> str:
         if path.stat().st_mode & 0o077:
             os.chmod(path, 0o600)
         return token
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(token + "\n")
     return token
+
+
+def new_token() -> str:
+    """256 random bits as URL-safe text that never begins with `-`, so `--token $(scribeagent
+    token)` and the like are never read as an option. (Tokens made before keep working.)"""
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
 
 
 def token_matches(given: Optional[str], expected: str) -> bool:
