@@ -18,7 +18,7 @@ from training.synth.widgets import Field, Items
 
 #: Every workflow of every family, twice (one call, shared by the tests that read them).
 _WORKFLOWS = list(synthesize(2 * len(FAMILIES), seed=3))
-_QUOTED = re.compile(r"'([^']+)'|\"([^\"]+)\"")
+_QUOTED = re.compile(r"(?<!\w)'(.+?)'(?!\w)|\"(.+?)\"")  # an apostrophe inside a word is no quote
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 

@@ -428,6 +428,54 @@ FAMILIES: tuple[Family, ...] = (
         nav=("Help center", "Community", "Status"),
     ),
     Family(
+        "password_change", "account",
+        (Screen("/settings/security", "Change password", (
+            Field("Current password", "password", slot="old_password", kind="password"),
+            Field("New password", "password", slot="new_password", kind="password"),
+            Field("Confirm new password", "password", slot="new_password", kind="password"),
+            Check("Sign out of all other devices", phrase=" and sign out everywhere else"),
+            Button("Update password"), Button("Cancel", need="none", primary=False))),),
+        ("Change my {brand} password from {old_password} to {new_password}",
+         "My password is {old_password}; set it to {new_password} in both new-password boxes",
+         "new password {new_password} (current: {old_password})"),
+        nav=("Account", "Security", "Billing"), app=True,
+    ),
+    Family(
+        "interest_picker", "media",
+        (Screen("/welcome/topics", "What do you want to read about?", (
+            Choice("Topics", "filter", "topics", "checkbox", pick=(2, 4), count=(4, 8)),
+            Button("Done"), Link("Skip for now", need="none"))),),
+        ("Follow {topics} on {brand}", "tick {topics} as my topics", "I'm interested in {topics} only"),
+        nav=("Top stories", "Local", "Video"),
+    ),
+    Family(
+        "quick_poll", "social",
+        (Screen("/polls/today", "Poll of the day", (
+            Choice("Your answer", "color", "answer", "radio", count=(3, 6)),
+            Button("Vote"), Button("See results", need="none", primary=False))),),
+        ("Vote {answer} in today's {brand} poll", "answer the poll with {answer}", "choose {answer} and vote"),
+        nav=("Feed", "Polls", "Groups"),
+    ),
+    Family(
+        "region_picker", "shop",
+        (Screen("/preferences/region", "Region and language", (
+            Field("Country / region", "country", kind="select"),
+            Field("Language", "language", kind="select", need="opt", phrase=" with {language} as the language"),
+            Button("Save region"))),),
+        ("Set my {brand} region to {country}", "switch the shop to {country}", "pick {country} as my country"),
+        nav=("Shop", "Orders", "Help"),
+    ),
+    Family(
+        "flight_lookup", "travel",
+        (Screen("/flights", "Find a flight", (
+            Field("From", "city", slot="origin", suggest=True),
+            Field("To", "city", slot="destination", suggest=True),
+            Button("Show flights"))),),
+        ("Find flights from {origin} to {destination}", "search {brand} for {origin} → {destination}",
+         "flights {origin} to {destination} please"),
+        nav=("Flights", "Hotels", "Deals"),
+    ),
+    Family(
         "job_application", "jobs",
         (Screen("/careers", "Open positions", (Items("job", "job", (4, 8), style="cards"),)),
          Screen("/careers/job", "Job description", (Button("Apply now"), Link("Share this job", need="none"))),
