@@ -59,6 +59,8 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--gpu-layers", type=int, default=0, help="layers to offload with a CUDA/Metal build (-1 = all)")
     p.add_argument("--budget", type=int, default=None, dest="page_budget", help="page token budget (default 2000)")
+    p.add_argument("--small-budget", type=int, default=None,
+                   help="budget for a page whose objective names one of its elements (default 500; 0 = always --budget)")
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":
@@ -67,7 +69,8 @@ def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":
 
     values: dict[str, Any] = {
         "model": args.model, "lora": args.lora, "lora_scale": args.lora_scale, "adapter": args.adapter, "n_ctx": args.n_ctx,
-        "n_threads": args.threads, "gpu_layers": args.gpu_layers, "budget": args.page_budget, **extra,
+        "n_threads": args.threads, "gpu_layers": args.gpu_layers, "budget": args.page_budget,
+        "small_budget": args.small_budget, **extra,
     }
     settings = Settings(**{k: v for k, v in values.items() if v is not None})
     if settings.model:
@@ -114,16 +117,11 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from backend.engine import load_engine
-    from backend.pipeline import Suggester
-    from backend.tokens import LlamaVocab
+    from backend.suggester_loader import load_suggester
 
     settings = _settings(args)
     history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else []
-    engine = load_engine(settings.model, lora=settings.served_lora(), lora_scale=settings.lora_scale, n_ctx=settings.n_ctx,
-                         n_threads=settings.threads, gpu_layers=settings.gpu_layers, cache_dir=settings.cache_dir)
-    suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=settings.budget,
-                          max_new_tokens=settings.max_new_tokens)
+    suggester = load_suggester(settings)
 
     def echo(text: str) -> None:
         if not args.json:

@@ -10,6 +10,7 @@ from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.dom.adaptive import SMALL_BUDGET
 from backend.extension_id import EXTENSION_ID
 from backend.grammar import MAX_ANSWER_TOKENS
 
@@ -32,6 +33,8 @@ class Settings(BaseSettings):
     n_threads: Optional[int] = Field(None, ge=1, description="CPU threads; None = all cores.")
     gpu_layers: int = Field(0, ge=-1, description="Layers to offload to a GPU build of llama.cpp (-1 = all).")
     budget: int = Field(2000, ge=0, description="Token budget for the pruned page (0 = none).")
+    small_budget: int = Field(SMALL_BUDGET, ge=0, description="Budget for a page whose objective names one of "
+                              "its elements (backend/dom/adaptive.py); 0 = every page at the full budget.")
     max_new_tokens: int = Field(MAX_ANSWER_TOKENS, ge=16, description="Cap on generated tokens; the default always fits an answer.")
     max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Cap on one request or WebSocket message.")
     extension_ids: list[str] = Field(default_factory=list, description="Extra extension ids allowed besides ours.")

@@ -217,6 +217,12 @@ class LlamaEngine:
             timings.tokens_per_s = produced / elapsed if elapsed > 0 else 0.0
             timings.total_ms = (time.perf_counter() - start) * 1000
 
+    def reset(self) -> None:
+        """Forget the KV cache, so the next request prefills from nothing (benchmarks measure the
+        first request on a page this way)."""
+        self._llm.reset()
+        self._written = ("", [])
+
     def close(self) -> None:
         """Free the model now rather than at garbage collection (tests load several)."""
         self._llm.close()

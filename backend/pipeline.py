@@ -15,6 +15,7 @@ from typing import Optional, Protocol
 from backend.binding import bound_nodes
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
+from backend.dom.adaptive import SMALL_BUDGET, prune_adaptive
 from backend.generation import Request, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
@@ -61,13 +62,16 @@ class AnswerError(ScribeAgentError):
 
 
 class Suggester:
-    """Turns observations into next steps with one engine and one page budget."""
+    """Turns observations into next steps with one engine and an adaptive page budget."""
 
     def __init__(self, engine: AnswerEngine, counter: TokenCounter, *, budget: int = DEFAULT_BUDGET,
-                 max_new_tokens: int = MAX_ANSWER_TOKENS, bind: bool = True) -> None:
+                 small_budget: int = SMALL_BUDGET, max_new_tokens: int = MAX_ANSWER_TOKENS,
+                 bind: bool = True) -> None:
         self.engine = engine
         self.counter = counter
         self.budget = budget
+        #: 0 (or not below `budget`): every page at `budget`.
+        self.small_budget = small_budget
         self.max_new_tokens = max_new_tokens
         #: Choose the node among the candidates the description names (`backend.binding`).
         self.bind = bind
@@ -81,14 +85,22 @@ class Suggester:
         history: Sequence[HistoryItem] = (),
         budget: Optional[int] = None,
     ) -> Request:
-        page = prune(html, budget=self.budget if budget is None else budget, objective=objective,
-                     history=history, counter=self.counter)
+        page = self.prune(html, objective=objective, history=history, budget=budget)
         if not page.candidates:
             raise PageError("the page has no visible element to click or type into", ErrorCode.NO_CANDIDATES)
         number = len(history) + 1
         messages = build_messages(objective, url, page.html, history)
         prompt = self.engine.render(messages, answer_prefix(number))
         return Request(objective, url, page, number, prompt, head_grammar(page.targets))
+
+    def prune(self, html: str | bytes, *, objective: str, history: Sequence[HistoryItem] = (),
+              budget: Optional[int] = None) -> PrunedPage:
+        """The page as the model will see it: at an adaptive budget (`backend.dom.adaptive`), or
+        at the `budget` the caller gives."""
+        if budget is not None:
+            return prune(html, budget=budget, objective=objective, history=history, counter=self.counter)
+        return prune_adaptive(html, objective=objective, history=history, budget=self.budget,
+                              small_budget=self.small_budget, counter=self.counter)
 
     def run(
         self,

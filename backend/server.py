@@ -28,12 +28,11 @@ from backend.config import Settings
 from backend.constants import FORMAT_VERSION, PROTOCOL_VERSION, ErrorCode, MessageType
 from backend.dom import prune
 from backend.default_model import shipped_adapter
-from backend.engine import EngineInfo, load_engine
+from backend.engine import EngineInfo
 from backend.errors import ScribeAgentError
 from backend.generation import Cancelled, Request as GenRequest
 from backend.pipeline import Suggester, Suggestion
 from backend.protocol import Cancel, Hello, Observe, PageInput, PruneInput, client_message
-from backend.scripted_engine import ScriptedEngine
 from backend.security import (
     CLOSE_TOO_LARGE,
     CLOSE_UNAUTHORIZED,
@@ -44,7 +43,8 @@ from backend.security import (
     require_token,
     token_matches,
 )
-from backend.tokens import LlamaVocab, TokenCounter, default_counter
+from backend.suggester_loader import load_suggester
+from backend.tokens import TokenCounter
 from backend.worker import InferenceWorker, Job
 from backend.workflow_routes import router as workflow_router
 from backend.workflow_store import WorkflowStore, default_store_path
@@ -81,22 +81,17 @@ class Runtime:
         """Load the engine named by the settings; any failure is kept and reported, not raised."""
         s = self.settings
         try:
-            if s.scripted:
-                engine: Any = ScriptedEngine.from_file(s.scripted)
-                counter: TokenCounter = default_counter()
-            else:
+            suggester = load_suggester(s)
+            if not s.scripted:
                 lora = s.served_lora()
                 shipped = shipped_adapter()
                 if shipped and lora == shipped.path:
                     self.adapter = shipped.describe()
                 elif lora:
                     self.adapter = {"name": lora.stem, "version": None, "path": str(lora)}
-                engine = load_engine(s.model, lora=lora, lora_scale=s.lora_scale, n_ctx=s.n_ctx,
-                                     n_threads=s.threads, gpu_layers=s.gpu_layers, cache_dir=s.cache_dir)
-                counter = LlamaVocab(engine.info.path)
-            self.counter = counter
-            self.info = engine.info
-            self.suggester = Suggester(engine, counter, budget=s.budget, max_new_tokens=s.max_new_tokens)
+            self.counter = suggester.counter
+            self.info = suggester.engine.info
+            self.suggester = suggester
         except ScribeAgentError as exc:
             self.error = str(exc)
             log.error("model failed to load: %s", exc)

@@ -15,7 +15,16 @@ def _synth(args: argparse.Namespace) -> int:
     from training.readers import write_workflows
     from training.synth.generate import family_split, synthesize
 
+    from backend.errors import ScribeAgentError
+
     train_fams, held_fams = family_split()
+    if args.families:
+        wanted = [name.strip() for name in args.families.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - {f.name for f in train_fams})
+        if unknown:
+            raise ScribeAgentError(f"--families: not training families: {', '.join(unknown)} "
+                                   f"(known: {', '.join(f.name for f in train_fams)})")
+        train_fams = [f for f in train_fams if f.name in wanted]
     out = Path(args.out)
     n_held = round(args.workflows * args.heldout_fraction) if held_fams else 0
     n_train = write_workflows(out / "train.jsonl", synthesize(args.workflows - n_held, args.seed, train_fams))
@@ -110,6 +119,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="same seed, same workflows")
     p.add_argument("--heldout-fraction", type=float, default=0.2,
                    help="share of workflows drawn from the held-out families")
+    p.add_argument("--families", default="",
+                   help="comma-separated training families to draw from (default: all); a warm start that "
+                        "drills some skills (e.g. checkbox groups) uses it, the held-out families are unchanged")
     p.set_defaults(func=_synth)
 
     p = dsub.add_parser("import", help="convert recorder / Mind2Web / ScribeAgent CSV data to workflow JSONL")
@@ -160,6 +172,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="report directory (report.json, report.html, report.png)")
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many workflows")
     p.add_argument("--budget", type=int, default=2000, help="page token budget, as the server uses")
+    p.add_argument("--small-budget", type=int, default=0,
+                   help="adaptive budget as served (`serve --small-budget`, default 500 there): pages whose "
+                        "objective names a candidate get this budget; 0 = every page at --budget")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--compare-binding", action="store_true",
                    help="also score each model choosing the node alone (without binding its description to names)")

@@ -33,13 +33,14 @@ METRICS = ("element_accuracy", "operation_f1", "step_success_rate", "task_succes
 Predict = Callable[[Workflow, int], Step]
 
 
-def first_candidate_predictor(budget: int, counter: Any = None) -> Predict:
+def first_candidate_predictor(budget: int, small_budget: int = 0, counter: Any = None) -> Predict:
     """The floor: click the first candidate of the page pruned exactly as the server would."""
-    from backend.dom import prune
+    from backend.dom.adaptive import prune_adaptive
 
     def predict(wf: Workflow, i: int) -> Step:
         history = [s.as_step() for s in wf.steps[:i]]
-        page = prune(wf.steps[i].html, budget=budget, objective=wf.objective, history=history, counter=counter)
+        page = prune_adaptive(wf.steps[i].html, objective=wf.objective, history=history, budget=budget,
+                              small_budget=small_budget, counter=counter)
         if not page.candidates:
             raise DataError("no candidates")
         return Step("Click", ActionKind.CLICK, page.candidates[0], None, page.targets[page.candidates[0]])
@@ -47,11 +48,13 @@ def first_candidate_predictor(budget: int, counter: Any = None) -> Predict:
     return predict
 
 
-def engine_predictor(engine: Any, budget: int, bind: bool = True) -> Predict:
-    """Predict through the server's pipeline with `engine` (llama.cpp or HF); `bind` as served."""
+def engine_predictor(engine: Any, budget: int, bind: bool = True, small_budget: int = 0) -> Predict:
+    """Predict through the server's pipeline with `engine` (llama.cpp or HF); `bind` and the
+    adaptive budget (`small_budget`, 0 = off) as served."""
     from backend.pipeline import Suggester
 
-    suggester = Suggester(engine, engine, budget=budget, bind=bind)  # the model counts its own budget
+    # the model counts its own budget
+    suggester = Suggester(engine, engine, budget=budget, small_budget=small_budget, bind=bind)
 
     def predict(wf: Workflow, i: int) -> Step:
         step = wf.steps[i]
@@ -138,7 +141,7 @@ def write_report(report: dict[str, Any], out: Path) -> None:
 
 
 def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | None = None, adapter: str | None = None,
-             base: str | None = None, budget: int = 2000, limit: int | None = None, threads: int | None = None,
+             base: str | None = None, budget: int = 2000, small_budget: int = 0, limit: int | None = None, threads: int | None = None,
              compare_binding: bool = False) -> dict[str, Any]:
     """Evaluate the floor, the base (if given) and the tuned model (if given); write the report.
 
@@ -163,12 +166,13 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
         try:
             for bind in (True, False) if compare_binding else (True,):
                 label = name if bind else f"{name}, unbound"
-                systems[label] = evaluate(engine_predictor(engine, budget, bind), workflows)
+                systems[label] = evaluate(engine_predictor(engine, budget, bind, small_budget), workflows)
                 print(f"{label}: " + ", ".join(f"{m} {systems[label][m]:.3f}" for m in METRICS), file=sys.stderr)
         finally:
             engine.close()
-    systems = {"first candidate": evaluate(first_candidate_predictor(budget), workflows), **systems}
+    systems = {"first candidate": evaluate(first_candidate_predictor(budget, small_budget), workflows), **systems}
     report = {"workflows": len(workflows), "steps": sum(len(w.steps) for w in workflows), "budget": budget,
+              "small_budget": small_budget,
               "inputs": [str(p) for p in workflow_paths], "systems": systems}
     write_report(report, Path(out))
     return report
@@ -178,7 +182,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
     if not (args.model or args.base):
         print("note: no --model/--base given; only the first-candidate floor is measured", file=sys.stderr)
     report = run_eval(args.workflows, args.out, model=args.model, adapter=args.adapter, base=args.base,
-                      budget=args.budget, limit=args.limit, threads=args.threads,
+                      budget=args.budget, small_budget=args.small_budget, limit=args.limit, threads=args.threads,
                       compare_binding=args.compare_binding)
     for name, m in report["systems"].items():
         print(f"{name:40s} " + "  ".join(f"{k.split('_')[0]} {m[k]:.3f}" for k in METRICS))

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from backend.constants import ActionKind, ErrorCode
-from backend.dom import prune
+from backend.dom import DEFAULT_BUDGET
+from backend.dom.adaptive import prune_adaptive
 from backend.errors import PageError, ScribeAgentError
 from backend.format import Step
 from backend.tokens import TokenCounter
@@ -71,14 +72,11 @@ class ModelAgent:
     def load(cls, settings: "Settings") -> "ModelAgent":
         """The model `scribeagent serve` would serve with `settings` (the embedded base with the
         shipped fine-tune unless told otherwise, see `Settings.served_lora`)."""
-        from backend.engine import load_engine
-        from backend.pipeline import Suggester
-        from backend.tokens import LlamaVocab
+        from backend.suggester_loader import load_suggester
 
-        engine = load_engine(settings.model, lora=settings.served_lora(), n_ctx=settings.n_ctx,
-                             n_threads=settings.n_threads, cache_dir=settings.cache_dir)
-        label = engine.info.name + (f" + {Path(engine.info.lora).name}" if engine.info.lora else "")
-        return cls(Suggester(engine, LlamaVocab(engine.info.path)), label)
+        suggester = load_suggester(settings)
+        info = suggester.engine.info
+        return cls(suggester, info.name + (f" + {Path(info.lora).name}" if info.lora else ""))
 
     def begin(self, episode: str) -> None:
         """Nothing to reset: greedy decoding gives the same answer to the same prompt."""
@@ -112,8 +110,8 @@ class RandomAgent:
         self._rng = random.Random(f"{self.seed}/{episode}")
 
     def decide(self, observation: Observation) -> Decision:
-        page = prune(observation.html, objective=observation.objective, history=observation.history,
-                     counter=self.counter)
+        page = prune_adaptive(observation.html, objective=observation.objective, history=observation.history,
+                              budget=DEFAULT_BUDGET, counter=self.counter)
         if not page.candidates:
             raise PageError("the page has no visible element to click or type into", ErrorCode.NO_CANDIDATES)
         node = self._rng.choice(page.candidates)
