@@ -61,6 +61,7 @@ class MessageType(str, Enum):
     # server -> client
     READY = "ready"
     TOKEN = "token"
+    PROGRESS = "progress"  # prompt tokens prefilled so far: {done, total}
     STEP = "step"
     ERROR = "error"
     CANCELLED = "cancelled"

@@ -13,7 +13,7 @@ import ctypes
 import math
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -132,8 +132,10 @@ class LlamaEngine:
         return self._llm.tokenize(prompt.encode("utf-8"), add_bos=add_bos, special=True)
 
     # --- generation -----------------------------------------------------------------------------
-    def _prefill(self, tokens: list[int], cancel: threading.Event) -> int:
-        """Evaluate all prompt tokens, reusing the cached prefix; returns how many were reused."""
+    def _prefill(self, tokens: list[int], cancel: threading.Event,
+                 progress: Optional[Callable[[int, int], None]] = None) -> int:
+        """Evaluate all prompt tokens, reusing the cached prefix; returns how many were reused.
+        `progress(done, total)` hears after the reuse and after each chunk."""
         llm = self._llm
         cached = 0
         for a, b in zip(llm.input_ids[: llm.n_tokens], tokens):
@@ -143,10 +145,14 @@ class LlamaEngine:
         # Re-decode at least the last prompt token: its logits are what the first sample reads.
         cached = min(cached, len(tokens) - 1)
         llm.n_tokens = cached
+        if progress:
+            progress(cached, len(tokens))
         for start in range(cached, len(tokens), PREFILL_CHUNK):
             if cancel.is_set():
                 raise Cancelled()
             llm.eval(tokens[start : start + PREFILL_CHUNK])
+            if progress:
+                progress(min(start + PREFILL_CHUNK, len(tokens)), len(tokens))
         return cached
 
     def _last_logits(self) -> np.ndarray:
@@ -163,6 +169,7 @@ class LlamaEngine:
         max_tokens: int,
         cancel: threading.Event,
         timings: Timings,
+        progress: Optional[Callable[[int, int], None]] = None,
     ) -> Iterator[Token]:
         """Greedy, grammar-constrained tokens for the request's prompt; fills `timings` as it goes.
 
@@ -180,7 +187,7 @@ class LlamaEngine:
                 f"context of {self.info.n_ctx} (lower the page budget or raise --n-ctx)"
             )
         timings.prompt_tokens = len(tokens)
-        timings.cached_tokens = self._prefill(tokens, cancel)
+        timings.cached_tokens = self._prefill(tokens, cancel, progress)
         timings.prefill_ms = (time.perf_counter() - start) * 1000
         sampler = GreedyGrammarSampler(self._vocab, self._llm.n_vocab(), request.grammar)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

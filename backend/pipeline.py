@@ -21,6 +21,8 @@ from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
                             parse_head)
 from backend.grammar import MAX_ANSWER_TOKENS, head_grammar, node_grammar, text_nodes
+from backend.step_guard import confirmation_needed
+from backend.step_view import target_kind
 from backend.tokens import TokenCounter
 
 
@@ -30,7 +32,8 @@ class AnswerEngine(Protocol):
     def render(self, messages: Sequence[dict[str, str]], answer_prefix: str = "") -> str: ...
 
     def stream(
-        self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings
+        self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+        progress: Optional[Callable[[int, int], None]] = None,
     ) -> Iterator[Token]: ...
 
 
@@ -43,11 +46,21 @@ class Suggestion:
     page: PrunedPage
     timings: Timings
     answer: str
+    #: Why the person should confirm this step before it is done (`backend.step_guard`), or None.
+    confirm: Optional[str] = None
+
+    @property
+    def target_name(self) -> str:
+        """The target's accessible name, as the page reads it (not the model's words)."""
+        return self.page.names.get(self.step.node or "", "")
 
     def to_message(self) -> dict[str, object]:
         """The protocol's `step` frame body (without type/session/id)."""
         return {
             **self.step.to_dict(),
+            "target_name": self.target_name,
+            "target_kind": target_kind(self.step.target or ""),
+            "confirm": self.confirm,
             "confidence": round(self.confidence, 4),
             "candidates": len(self.page.candidates),
             "dropped": self.page.dropped,
@@ -108,8 +121,10 @@ class Suggester:
         *,
         cancel: Optional[threading.Event] = None,
         on_token: Optional[Callable[[str], None]] = None,
+        on_progress: Optional[Callable[[int, int], None]] = None,
     ) -> Suggestion:
-        """Generate the answer; `on_token` sees every piece of text as it is produced.
+        """Generate the answer; `on_token` sees every piece of text as it is produced, and
+        `on_progress(done, total)` the prompt tokens prefilled so far (a long page takes seconds).
 
         The model writes the description and action first; then the node is chosen under a
         grammar that allows the candidates the description names (all of them if it names none,
@@ -122,12 +137,13 @@ class Suggester:
         if on_token:
             on_token(head)
         node_probs: list[float] = []
-        body = self._generate(request, self.max_new_tokens, cancel, timings, on_token, node_probs, "")
+        body = self._generate(request, self.max_new_tokens, cancel, timings, on_token, node_probs, "", on_progress)
         if body.endswith(NODE.rstrip()):
             nodes = self._node_choices(request, head + body)
             later = Timings()
             rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes))
-            body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body)
+            body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body,
+                                  None)
             timings.extend(later)
         result = parse_answer(head + body + TARGET + _target_after(body, request.page))
         if not isinstance(result, Step):
@@ -138,13 +154,17 @@ class Suggester:
         confidence = 1.0
         for p in node_probs:
             confidence *= p
-        return Suggestion(result, confidence, request.page, timings, head + body + tail)
+        name = request.page.names.get(result.node or "", "")
+        confirm = confirmation_needed(result.action, name or result.description, request.objective)
+        return Suggestion(result, confidence, request.page, timings, head + body + tail, confirm)
 
     def _generate(self, request: Request, max_tokens: int, cancel: threading.Event, timings: Timings,
-                  on_token: Optional[Callable[[str], None]], node_probs: list[float], before: str) -> str:
+                  on_token: Optional[Callable[[str], None]], node_probs: list[float], before: str,
+                  on_progress: Optional[Callable[[int, int], None]]) -> str:
         """`before` plus what the engine writes for `request`; collects the node tokens' probabilities."""
         pieces = [before]
-        for token in self.engine.stream(request, max_tokens=max_tokens, cancel=cancel, timings=timings):
+        for token in self.engine.stream(request, max_tokens=max_tokens, cancel=cancel, timings=timings,
+                                        progress=on_progress):
             if _is_node_token("".join(pieces), token.text):
                 node_probs.append(token.prob)
             pieces.append(token.text)

@@ -11,7 +11,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -90,9 +90,12 @@ class ScriptedEngine:
                     return full.split("\n", 1)[1].rsplit(TARGET, 1)[0]
         raise ScribeAgentError("no scripted rule matches this page and objective")
 
-    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings) -> Iterator[Token]:
+    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+               progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
         start = time.perf_counter()
         body = self._answer(request)
+        if progress:  # no prefill to speak of: the whole prompt at once, as a model's last chunk
+            progress(len(request.prompt), len(request.prompt))
         pieces = re.findall(r"\s*\S+|\s+", body)
         for i, piece in enumerate(pieces[:max_tokens]):
             if cancel.is_set():

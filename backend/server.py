@@ -98,6 +98,21 @@ class Runtime:
         finally:
             self.loaded.set()
 
+    @property
+    def label(self) -> Optional[str]:
+        """What the panel says is answering: the shipped fine-tune and its version, another
+        adapter on its base, or a bare model named as one not trained for this task."""
+        info = self.info
+        if info is None:
+            return None
+        if self.settings.scripted:
+            return f"scripted answers ({info.name.removeprefix('scripted:')})"
+        if self.adapter and self.adapter.get("version"):
+            return f"{self.adapter['name']} {self.adapter['version']}"
+        if self.adapter:
+            return f"{info.name} + {self.adapter['name']}"
+        return f"{info.name} (base model, not trained for this task)"
+
     def ready_suggester(self) -> Suggester:
         if self.suggester is None:
             raise ApiError(503, ErrorCode.NOT_READY, self.error or "the model is still loading; try again shortly")
@@ -147,6 +162,7 @@ def create_app(settings: Settings) -> FastAPI:
             "n_ctx": info.n_ctx if info else None,
             "lora": info.lora if info else None,
             "adapter": runtime.adapter,
+            "label": runtime.label,
             "metadata": info.metadata if info else {},
             "protocol": PROTOCOL_VERSION,
             "format": FORMAT_VERSION,
@@ -162,7 +178,8 @@ def create_app(settings: Settings) -> FastAPI:
             prune, body.html, budget=body.budget, objective=body.objective,
             history=[h if isinstance(h, str) else h.model_dump() for h in body.history], counter=counter,
         )
-        return {"html": page.html, "candidates": page.candidates, "tokens": page.tokens, "dropped": page.dropped}
+        return {"html": page.html, "candidates": page.candidates, "names": page.names, "tokens": page.tokens,
+                "dropped": page.dropped}
 
     @app.post("/v1/suggest", dependencies=[Depends(require_token)])
     async def suggest(body: PageInput, request: Request) -> dict[str, Any]:
@@ -270,6 +287,7 @@ class StreamConnection:
             return False
         info = self.runtime.info
         await self.ws.send_json({"type": MessageType.READY.value, "model": info.name if info else None,
+                                 "label": self.runtime.label, "adapter": self.runtime.adapter,
                                  "ready": self.runtime.suggester is not None, "protocol": PROTOCOL_VERSION,
                                  "format": FORMAT_VERSION, "version": __version__})
         return True
@@ -345,9 +363,12 @@ class StreamConnection:
         def on_token(text: str) -> None:
             self.push({"type": MessageType.TOKEN.value, **base, "text": text})
 
+        def on_progress(done: int, total: int) -> None:
+            self.push({"type": MessageType.PROGRESS.value, **base, "done": done, "total": total})
+
         def run(cancel: threading.Event) -> None:
             try:
-                suggestion = suggester.run(prepared, cancel=cancel, on_token=on_token)
+                suggestion = suggester.run(prepared, cancel=cancel, on_token=on_token, on_progress=on_progress)
                 self.push({"type": MessageType.STEP.value, **base, **suggestion.to_message()})
             except Cancelled:
                 self.push({"type": MessageType.CANCELLED.value, **base})

@@ -137,7 +137,7 @@ def server_peak_rss(threads: int) -> float:
             for size in (s for s in SIZES if s <= 2000):
                 ws.send(json.dumps({"type": "observe", "session": "bench", "objective": "Open the first article",
                                     "url": "https://example.org/", "html": html, "budget": size}))
-                while json.loads(ws.recv(timeout=300))["type"] == "token":
+                while json.loads(ws.recv(timeout=300))["type"] in ("token", "progress"):
                     pass
         status = Path(f"/proc/{srv.proc.pid}/status").read_text()
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM")) / 1024

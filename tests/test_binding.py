@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Optional
 
 import pytest
 
@@ -75,7 +76,8 @@ class _TwoPartEngine:
     def render(self, messages: object, answer_prefix: str = "") -> str:
         return "prompt\n" + answer_prefix
 
-    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings) -> Iterator[Token]:
+    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+               progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
         self.grammars.append(request.grammar)
         if request.grammar.startswith("root ::= \" \""):
             first = request.grammar.split('("', 1)[1].split("\\n", 1)[0]

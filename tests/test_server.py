@@ -75,16 +75,28 @@ def test_stream_yields_tokens_then_a_step_on_an_existing_node(server: ServerProc
     with open_stream(server) as ws:
         ready = recv(ws)
         assert ready["type"] == "ready" and ready["protocol"] == 1
+        # The panel names what answers: the shipped fine-tune by its card, not the GGUF's internal name.
+        assert ready["label"].startswith("ScribeAgent-Smol 20") and ready["adapter"]["name"] == "ScribeAgent-Smol"
         ws.send(json.dumps({"type": "observe", "session": "tab-1", "objective": "Sign in with my email",
                             "url": "https://acme.example/login", "html": LOGIN_PAGE, "history": []}))
-        texts = []
+        texts, progress = [], []
         while True:
             frame = recv(ws)
+            if frame["type"] == "progress":
+                progress.append((frame["done"], frame["total"]))
+                continue
             if frame["type"] != "token":
                 break
             assert frame["session"] == "tab-1"
             texts.append(frame["text"])
     assert frame["type"] == "step", frame
+    # Prefill progress arrives before the answer, never goes backwards and ends at the whole prompt.
+    assert progress and [d for d, _ in progress] == sorted(d for d, _ in progress)
+    assert progress[-1][0] == progress[-1][1] == frame["timings"]["prompt_tokens"]
+    # What the panel renders the step from: the target's accessible name and kind, never raw HTML.
+    assert frame["target_name"] == pruned["names"][frame["node"]]
+    assert frame["target_kind"] in ("button", "link", "field", "checkbox", "element")
+    assert frame["confirm"] is None  # signing in deletes, pays or sends nothing
     assert len(texts) > 3, "the answer must arrive token by token"
     assert frame["node"] in pruned["candidates"]
     assert f'node="{frame["node"]}"' in frame["target"]
@@ -157,7 +169,7 @@ def test_refusals_leave_the_server_serving(server: ServerProcess) -> None:
         assert recv(ws)["code"] == "bad_message"
         ws.send(json.dumps({"type": "observe", "session": "s", "objective": "Sign in", "html": LOGIN_PAGE}))
         frame = recv(ws)
-        while frame["type"] == "token":
+        while frame["type"] in ("token", "progress"):
             frame = recv(ws)
         assert frame["type"] == "step"
     assert server.health()["ready"]
@@ -177,7 +189,7 @@ def test_a_newer_observation_of_the_session_wins(tmp_path: Path) -> None:
         outcomes: dict[tuple[str, int], dict] = {}
         while len(outcomes) < 3:
             frame = recv(ws, timeout=30)
-            if frame["type"] != "token":
+            if frame["type"] not in ("token", "progress"):
                 outcomes[(frame["session"], frame["id"])] = frame
     assert outcomes[("t", 1)]["type"] == "cancelled"
     second = outcomes[("t", 2)]

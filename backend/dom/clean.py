@@ -460,6 +460,10 @@ def visible_text(el: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
+#: Input types whose `value` is the label on the control.
+_VALUE_NAMED = frozenset({"submit", "button", "reset", "image"})
+
+
 def text_of(
     el: etree._Element,
     attrs: Mapping[str, str] | None = None,
@@ -478,9 +482,11 @@ def text_of(
         text = visible_text(el)
     if text:
         return cut(text, limit)
+    # A text field's value is what was typed into it, not its name; a button input's value is.
+    typed = el.tag in ("input", "textarea") and (get("type") or "text").lower() not in _VALUE_NAMED
     for name in ("title", "alt", "placeholder", "value", "name"):
         value = get(name)
-        if value:
+        if value and not (typed and name == "value"):
             return cut(value, limit)
     for img in el.iter("img", "svg"):
         value = img.get("alt") or img.get("aria-label")

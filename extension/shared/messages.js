@@ -9,14 +9,14 @@
   /** WebSocket frame types (backend.constants.MessageType). */
   const Frame = Object.freeze({
     HELLO: "hello", OBSERVE: "observe", CANCEL: "cancel",
-    READY: "ready", TOKEN: "token", STEP: "step", ERROR: "error", CANCELLED: "cancelled",
+    READY: "ready", TOKEN: "token", PROGRESS: "progress", STEP: "step", ERROR: "error", CANCELLED: "cancelled",
   });
 
   /** Error codes (backend.constants.ErrorCode) and what the person should read for each. */
   const ErrorText = Object.freeze({
     bad_message: "The backend did not understand the request.",
     too_large: "This page is too large to send to the backend.",
-    unauthorized: "Wrong pairing token: run `scribeagent token` and paste it in Settings.",
+    unauthorized: "Wrong pairing token: the backend refused it. Run “scribeagent token” and paste what it prints in Settings.",
     forbidden_origin: "The backend does not allow this extension's id (see SCRIBEAGENT_EXTENSION_IDS).",
     bad_host: "The backend refused the address; use 127.0.0.1 or localhost.",
     not_ready: "The model is still loading…",

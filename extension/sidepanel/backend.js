@@ -23,13 +23,17 @@ const CLOSE_REASONS = {
 };
 
 export class Backend {
-  /** `onStatus({state: "connecting"|"connected"|"failed", text})` is called on every change. */
+  /**
+   * `onStatus({state: "connecting"|"connected"|"failed", text, code})` is called on every change;
+   * `code` names a failure the person must fix in Settings ("unpaired", "unauthorized"), else null.
+   */
   constructor(onStatus) {
     this.onStatus = onStatus;
     this.url = DEFAULT_BACKEND_URL;
     this.token = "";
     this.ws = null;
     this.model = null;
+    this.label = null; // what is answering, in words (the ready frame's `label`)
     this.retry = 0;
     this.retryTimer = 0;
     this.inflight = null; // {message, handlers, id}
@@ -49,8 +53,8 @@ export class Backend {
     this.connect();
   }
 
-  status(state, text) {
-    this.onStatus({ state, text });
+  status(state, text, code = null) {
+    this.onStatus({ state, text, code });
   }
 
   scheduleRetry() {
@@ -64,7 +68,7 @@ export class Backend {
     const gen = ++this.generation;
     this.closeSocket();
     if (!this.token) {
-      this.status("failed", "Not paired: run `scribeagent token` and paste the token in Settings.");
+      this.status("failed", "Not paired: run “scribeagent token” and paste the token in Settings.", "unpaired");
       return;
     }
     this.status("connecting", `Connecting to ${this.url}…`);
@@ -74,7 +78,7 @@ export class Backend {
       health = await res.json();
     } catch (err) {
       if (gen !== this.generation) return;
-      this.status("failed", `Backend not running at ${this.url}: start it with \`scribeagent serve\`.`);
+      this.status("failed", `Backend not running at ${this.url}: start it with “scribeagent serve”.`);
       this.scheduleRetry();
       return;
     }
@@ -98,7 +102,7 @@ export class Backend {
       this.failInflight("disconnected", "The connection to the backend was lost.");
       const fatal = CLOSE_REASONS[ev.code];
       if (fatal) {
-        this.status("failed", fatal);
+        this.status("failed", fatal, ev.code === 4401 ? "unauthorized" : "refused");
         return;
       }
       this.status("failed", `Disconnected from ${this.url}; reconnecting…`);
@@ -106,9 +110,10 @@ export class Backend {
     };
   }
 
-  setModel(name) {
+  setModel(name, label) {
     this.model = name || "unknown";
-    this.status("connected", `Connected, model ${this.model}`);
+    this.label = label || this.model;
+    this.status("connected", `Connected · ${this.label}`);
   }
 
   /** The socket is open but the model still loads (first start converts it): poll /health. */
@@ -128,7 +133,7 @@ export class Backend {
         return;
       }
       if (health.ready) {
-        this.setModel(health.model);
+        this.setModel(health.model, health.label);
         return;
       }
     }
@@ -155,7 +160,7 @@ export class Backend {
     if (frame.type === Frame.READY) {
       this.retry = 0;
       if (frame.ready === false) this.waitForModel(this.generation);
-      else this.setModel(frame.model);
+      else this.setModel(frame.model, frame.label);
       return;
     }
     if (frame.type === Frame.ERROR && frame.session === undefined && !this.inflight) {
@@ -170,6 +175,9 @@ export class Backend {
     switch (frame.type) {
       case Frame.TOKEN:
         req.handlers.onToken?.(frame.text);
+        return;
+      case Frame.PROGRESS:
+        req.handlers.onProgress?.(frame.done, frame.total);
         return;
       case Frame.STEP:
         this.finish(req);
@@ -204,7 +212,10 @@ export class Backend {
     this.ws.send(JSON.stringify(req.message));
   }
 
-  /** Ask for the next step. `handlers`: onToken(text), onStep(frame), onError({code, message}), onCancelled(). */
+  /**
+   * Ask for the next step. `handlers`: onToken(text), onProgress(done, total) (prompt tokens read),
+   * onStep(frame), onError({code, message, detail}), onCancelled().
+   */
   observe(fields, handlers) {
     const req = { message: { type: Frame.OBSERVE, ...fields }, handlers, id: undefined };
     if (this.queued) this.queued.handlers.onCancelled?.();

@@ -8,19 +8,27 @@
  */
 import { Backend, DEFAULT_BACKEND_URL } from "./backend.js";
 import { PageGone, PageLink, PageUnavailable } from "./page.js";
+import { extraDescription, stepTitle } from "./step-text.js";
 
-const { Msg, Action } = globalThis.ScribeMessages;
+const { Msg } = globalThis.ScribeMessages;
 
-/** Below this confidence the step is shown as "not sure". */
+/** Below this confidence the step is shown as "not sure" (and the autopilot stops). */
 const UNSURE_BELOW = 0.5;
 const SETTLE_DELAY_MS = 300;
 const NAV_DELAY_MS = 600;
+/** How long the autopilot shows a step before doing it, so the person can follow (and stop it). */
+const AUTOPILOT_DELAY_MS = 800;
+/** Steps the autopilot does in a row before it hands back to the person. */
+const AUTOPILOT_MAX_STEPS = 20;
 
 const $ = (id) => document.getElementById(id);
 
 // ---- persisted state -----------------------------------------------------------------------
 
-/** Assist task: {objective, tabId, history: [{description, action, text, node, by}]} or null. */
+/**
+ * Assist task: {objective, tabId, done, history: [{description, title, action, text, node, by}]} or
+ * null. `done`: the person ended it; its steps stay listed and nothing more is asked for.
+ */
 let task = null;
 /** Recording: {id, objective, tabId, steps: [workflow steps]} or null. */
 let recording = null;
@@ -35,10 +43,23 @@ async function saveRecording() {
 
 // ---- connection status ---------------------------------------------------------------------
 
-const backend = new Backend(({ state, text }) => {
-  $("status").className = `status ${state}`;
-  $("status-text").textContent = text;
-  if (state === "connected" && task && !current && !inflightEpoch) scheduleSuggest(0);
+/** The backend's last status ({state, text, code}), so a task started while disconnected can say why. */
+let backendStatus = { state: "connecting", text: "", code: null };
+
+const backend = new Backend((status) => {
+  backendStatus = status;
+  $("status").className = `status ${status.state}`;
+  $("status-text").textContent = status.text;
+  if (status.state === "connected") {
+    $("settings").open = false; // Settings stays open until what was saved there works
+    if (task && !task.done && !current && !inflightEpoch) scheduleSuggest(0);
+  } else if (status.code === "unauthorized" || status.code === "unpaired") {
+    $("settings").open = true;
+    if (task && !task.done) {
+      renderStep({ state: "none" });
+      notice(status.text, "error");
+    }
+  }
 });
 
 async function loadSettings() {
@@ -53,8 +74,7 @@ $("save-settings").addEventListener("click", async () => {
   const token = $("token").value.trim();
   const backendUrl = $("backend-url").value.trim() || DEFAULT_BACKEND_URL;
   await chrome.storage.local.set({ token, backendUrl });
-  $("settings").open = false;
-  backend.configure(backendUrl, token);
+  backend.configure(backendUrl, token); // Settings closes once this connects (see the status callback)
 });
 
 // ---- which tab ----------------------------------------------------------------------------
@@ -90,9 +110,11 @@ async function showPage() {
   $("page").textContent = tab ? `On: ${tab.title || tab.url}` : "No web page open.";
 }
 
-function notice(text) {
+/** A line under the page title: "warn" (something to know), "error" (something failed) or "ok". */
+function notice(text, kind = "warn") {
   $("notice").hidden = !text;
   $("notice").textContent = text || "";
+  $("notice").className = kind === "warn" ? "notice" : `notice ${kind}`;
 }
 
 // ---- page link ---------------------------------------------------------------------------
@@ -123,31 +145,44 @@ const pageRequest = (type, payload) => onPage(() => link.request(type, payload))
 
 let epoch = 0;
 let inflightEpoch = 0; // epoch of the request being answered, 0 when none
-let current = null; // {epoch, step, url, number}
+let current = null; // {epoch, step, url, number, title, confirmed}
 let suggestTimer = 0;
 let streamed = "";
+let thinking = null; // {started, timer, done, total} while a request is being answered
+let autopilotTimer = 0;
 
 function renderHistory() {
   const list = $("history");
   list.replaceChildren();
   for (const h of task?.history || []) {
     const li = document.createElement("li");
-    li.textContent = h.description;
+    li.textContent = h.title || h.description;
     if (h.by === "skipped") li.className = "skipped";
     const by = document.createElement("span");
     by.className = "by";
-    by.textContent = h.by === "you" ? "(you)" : h.by === "skipped" ? "(skipped)" : "";
+    by.textContent = { you: "(you)", skipped: "(skipped)", auto: "(autopilot)" }[h.by] || "";
     li.append(by);
     list.append(li);
   }
+  renderTaskState();
 }
 
-function renderStep({ state, description = "", detail = "", confidence = null }) {
+/** The task buttons and the "task done" line follow the task's state. */
+function renderTaskState() {
+  const open = Boolean(task) && !task.done;
+  $("ask-again").disabled = !open;
+  $("task-done").disabled = !open;
+  $("task-state").hidden = !task?.done;
+  $("task-state").textContent = task?.done ? `Task done \u00b7 ${task.history.length} step(s)` : "";
+}
+
+function renderStep({ state, title = "", said = "", detail = "", confidence = null, confirm = null }) {
   const card = $("step");
   card.hidden = state === "none";
   const number = (task?.history.length || 0) + 1;
   $("step-number").textContent = `Step ${number}`;
-  $("step-desc").textContent = description;
+  $("step-title").textContent = title;
+  $("step-desc").textContent = said;
   $("step-detail").textContent = detail;
   const conf = $("step-confidence");
   if (typeof confidence === "number") {
@@ -159,22 +194,51 @@ function renderStep({ state, description = "", detail = "", confidence = null })
     conf.textContent = "";
     card.classList.remove("unsure");
   }
+  $("step-confirm").hidden = !confirm;
+  $("step-confirm").textContent = confirm || "";
+  $("confirm").hidden = !confirm;
   card.classList.toggle("pending", state === "pending");
-  $("do-it").disabled = state !== "ready";
+  $("do-it").disabled = state !== "ready" || Boolean(confirm);
   $("skip").disabled = state !== "ready";
+  $("stop").hidden = !(state === "pending" && inflightEpoch) && !autopilotOn();
+  if (state !== "pending") stopThinking();
+}
+
+/** "Thinking… 2.4 s · read 512 of 1,900 prompt tokens", ticking while the model works. */
+function startThinking() {
+  stopThinking();
+  thinking = { started: performance.now(), done: 0, total: 0, timer: 0 };
+  const tick = () => {
+    if (!thinking) return;
+    const seconds = ((performance.now() - thinking.started) / 1000).toFixed(1);
+    const read = thinking.total && thinking.done < thinking.total
+      ? ` \u00b7 reading the page: ${thinking.done.toLocaleString()} of ${thinking.total.toLocaleString()} tokens`
+      : thinking.total ? " \u00b7 writing the step" : "";
+    $("step-progress").hidden = false;
+    $("step-progress").textContent = `Thinking\u2026 ${seconds} s${read}`;
+  };
+  tick();
+  thinking.timer = setInterval(tick, 100);
+}
+
+function stopThinking() {
+  if (thinking) clearInterval(thinking.timer);
+  thinking = null;
+  $("step-progress").hidden = true;
 }
 
 /** Throw away the shown/pending suggestion: the page it was for is gone. */
 function invalidate() {
   epoch += 1;
   current = null;
+  clearTimeout(autopilotTimer);
   if (inflightEpoch) backend.cancel();
   inflightEpoch = 0;
 }
 
 /** Coalesce the many "ask again" triggers (load, route change, DOM change, action) into one. */
 function scheduleSuggest(delay = SETTLE_DELAY_MS) {
-  if (!task) return;
+  if (!task || task.done) return;
   clearTimeout(suggestTimer);
   suggestTimer = setTimeout(() => suggest(), delay);
 }
@@ -184,16 +248,27 @@ function descriptionSoFar(text) {
   return m ? m[1] : "";
 }
 
+const autopilotOn = () => $("autopilot").checked;
+
+function stopAutopilot(why) {
+  clearTimeout(autopilotTimer);
+  if (!autopilotOn()) return;
+  $("autopilot").checked = false;
+  chrome.storage.local.set({ autopilot: false });
+  if (why) notice(`Autopilot stopped: ${why}`);
+}
+
 async function suggest() {
-  if (!task) return;
+  if (!task || task.done) return;
   invalidate();
   const mine = epoch;
   notice("");
   if (!backend.connected) {
-    renderStep({ state: "pending", description: "Waiting for the backend…" });
+    renderStep({ state: "none" });
+    notice(`Not connected to the backend: ${backendStatus.text || "connecting\u2026"}`, "error");
     return;
   }
-  renderStep({ state: "pending", description: "Reading the page…" });
+  renderStep({ state: "pending", title: "Reading the page\u2026" });
   if (!(await onPage(() => link.attach(task.tabId, "assist")))) {
     renderStep({ state: "none" });
     return;
@@ -206,7 +281,8 @@ async function suggest() {
   }
   streamed = "";
   inflightEpoch = mine;
-  renderStep({ state: "pending", description: "Thinking…" });
+  renderStep({ state: "pending", title: "Thinking\u2026" });
+  startThinking();
   backend.observe(
     { session: `tab-${task.tabId}`, objective: task.objective, url: page.url, html: page.html,
       history: task.history.map(({ description, action, text }) => ({ description, action, text })) },
@@ -214,16 +290,20 @@ async function suggest() {
       onToken: (text) => {
         if (mine !== epoch) return;
         streamed += text;
-        renderStep({ state: "pending", description: descriptionSoFar(streamed) || "Thinking…" });
+        $("step-desc").textContent = descriptionSoFar(streamed);
+      },
+      onProgress: (done, total) => {
+        if (mine === epoch && thinking) Object.assign(thinking, { done, total });
       },
       onStep: (frame) => {
         if (mine === epoch) showSuggestion(frame, page.url, mine);
       },
-      onError: ({ message }) => {
+      onError: ({ message, detail }) => {
         if (mine !== epoch) return;
         inflightEpoch = 0;
         renderStep({ state: "none" });
-        notice(message);
+        notice(detail && detail !== message ? `${message} (${detail})` : message, "error");
+        stopAutopilot();
       },
       onCancelled: () => {
         if (mine === epoch) inflightEpoch = 0;
@@ -238,15 +318,34 @@ async function showSuggestion(frame, url, mine) {
   if (mine !== epoch || !tab || tab.url !== url) return; // the page moved on while we waited
   const number = task.history.length + 1;
   const unsure = typeof frame.confidence === "number" && frame.confidence < UNSURE_BELOW;
-  const shown = await pageRequest(Msg.HIGHLIGHT, { node: frame.node, label: `${number}. ${frame.description}`, unsure });
+  const title = stepTitle(frame);
+  const shown = await pageRequest(Msg.HIGHLIGHT, { node: frame.node, label: `${number}. ${title}`, unsure });
   if (mine !== epoch) return;
-  current = { epoch: mine, step: frame, url, number };
-  const what = frame.action === Action.TYPE ? `type "${frame.text}"` : frame.action === Action.KEY ? `press ${frame.text}` : "click";
+  current = { epoch: mine, step: frame, url, number, title, confirmed: !frame.confirm };
+  const seconds = frame.timings?.total_ms ? ` \u00b7 answered in ${(frame.timings.total_ms / 1000).toFixed(1)} s` : "";
   renderStep({
-    state: "ready", description: frame.description, confidence: frame.confidence,
-    detail: `${what} · ${frame.target || `node ${frame.node}`}`,
+    state: "ready", title, said: extraDescription(frame, title), confidence: frame.confidence,
+    confirm: frame.confirm, detail: `${frame.target_kind || "element"} \u00b7 node ${frame.node}${seconds}`,
   });
   if (shown && !shown.ok) notice(shown.reason);
+  if (!autopilotOn()) return;
+  const last = task.history[task.history.length - 1];
+  const ran = task.history.slice(-AUTOPILOT_MAX_STEPS).filter((h) => h.by === "auto").length;
+  if (frame.confirm) stopAutopilot("this step needs your check.");
+  else if (unsure) stopAutopilot("the model is not sure of this step.");
+  else if (last && last.node === frame.node && last.action === frame.action && last.text === frame.text) {
+    stopAutopilot("it suggests the step just done again; the task may be finished.");
+  } else if (ran >= AUTOPILOT_MAX_STEPS) stopAutopilot(`${AUTOPILOT_MAX_STEPS} steps in a row; check the page.`);
+  else autopilotTimer = setTimeout(() => { if (current?.epoch === mine) doIt("auto"); }, AUTOPILOT_DELAY_MS);
+}
+
+function confirmStep() {
+  if (!current || current.confirmed) return;
+  current.confirmed = true;
+  $("confirm").hidden = true;
+  $("step-confirm").textContent = "Checked: you allowed this step.";
+  $("do-it").disabled = false;
+  $("do-it").focus();
 }
 
 function addHistory(entry) {
@@ -255,11 +354,15 @@ function addHistory(entry) {
   renderHistory();
 }
 
-async function doIt() {
-  if (!current) return;
-  const { step } = current;
+async function doIt(by = "agent") {
+  if (!current || task?.done) return;
+  if (!current.confirmed) {
+    notice("This step needs your check first: read it, then \u201cI checked it: allow\u201d.");
+    return;
+  }
+  const { step, title } = current;
   invalidate();
-  renderStep({ state: "pending", description: `Doing: ${step.description}` });
+  renderStep({ state: "pending", title: `Doing: ${title}` });
   let result;
   try {
     result = await link.request(Msg.PERFORM, { node: step.node, action: step.action, text: step.text });
@@ -269,34 +372,47 @@ async function doIt() {
   }
   if (!result?.ok) {
     notice(result?.reason || "Could not do that step.");
+    stopAutopilot();
     scheduleSuggest();
     return;
   }
-  addHistory({ description: step.description, action: step.action, text: step.text, node: step.node, by: "agent" });
+  addHistory({ description: step.description, title, action: step.action, text: step.text, node: step.node, by });
   scheduleSuggest();
 }
 
 function skip() {
   if (!current) return;
-  const { step } = current;
+  const { step, title } = current;
   invalidate();
   pageRequest(Msg.CLEAR);
-  addHistory({ description: step.description, action: step.action, text: step.text, node: step.node, by: "skipped" });
+  addHistory({ description: step.description, title, action: step.action, text: step.text, node: step.node, by: "skipped" });
   scheduleSuggest(0);
 }
 
+/** Stop thinking (and the autopilot); the task stays, "Ask again" resumes it. */
+function stop() {
+  const wasThinking = Boolean(inflightEpoch);
+  stopAutopilot();
+  invalidate();
+  clearTimeout(suggestTimer);
+  pageRequest(Msg.CLEAR);
+  renderStep({ state: "none" });
+  notice(wasThinking ? "Stopped. \u201cAsk again\u201d picks the task up where it is." : "Autopilot stopped.");
+}
+
 function onUserAction(msg) {
-  if (!task) return;
+  if (!task || task.done) return;
   const matches = current && current.step.node === msg.node && current.step.action === msg.action;
   const description = matches ? current.step.description : msg.description;
+  const title = matches ? current.title : msg.description;
   invalidate();
-  addHistory({ description, action: msg.action, text: msg.text, node: msg.node, by: "you" });
-  renderStep({ state: "pending", description: "Waiting for the page to settle…" });
+  addHistory({ description, title, action: msg.action, text: msg.text, node: msg.node, by: "you" });
+  renderStep({ state: "pending", title: "Waiting for the page to settle\u2026" });
   scheduleSuggest();
 }
 
 function onPageChanged() {
-  if (!task) return;
+  if (!task || task.done) return;
   invalidate();
   scheduleSuggest(0);
 }
@@ -311,14 +427,32 @@ async function startTask(objective) {
     notice("A recording is running: stop and save it (or discard it) first.");
     return;
   }
-  task = { objective, tabId: tab.id, history: [] };
+  invalidate();
+  if (task) await pageRequest(Msg.CLEAR);
+  task = { objective, tabId: tab.id, history: [], done: false };
   await saveTask();
   renderHistory();
   showPage();
   scheduleSuggest(0);
 }
 
+/** The person says the task is finished: no more suggestions; the steps stay listed. */
+async function finishTask() {
+  if (!task || task.done) return;
+  stopAutopilot();
+  invalidate();
+  clearTimeout(suggestTimer);
+  await pageRequest(Msg.CLEAR);
+  task.done = true;
+  await saveTask();
+  renderStep({ state: "none" });
+  renderHistory();
+  notice("");
+  link.detach();
+}
+
 async function newTask() {
+  stopAutopilot();
   invalidate();
   clearTimeout(suggestTimer);
   if (task) await pageRequest(Msg.CLEAR);
@@ -344,9 +478,17 @@ $("objective").addEventListener("keydown", (ev) => {
     $("task-form").requestSubmit();
   }
 });
+$("ask-again").addEventListener("click", () => scheduleSuggest(0));
+$("task-done").addEventListener("click", finishTask);
 $("new-task").addEventListener("click", newTask);
-$("do-it").addEventListener("click", doIt);
+$("do-it").addEventListener("click", () => doIt());
 $("skip").addEventListener("click", skip);
+$("stop").addEventListener("click", stop);
+$("confirm").addEventListener("click", confirmStep);
+$("autopilot").addEventListener("change", () => {
+  chrome.storage.local.set({ autopilot: autopilotOn() });
+  if (autopilotOn() && current && current.confirmed && !inflightEpoch) doIt("auto");
+});
 
 document.addEventListener("keydown", (ev) => {
   if (ev.target.closest("input, textarea") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
@@ -415,12 +557,12 @@ async function stopAndSave() {
   $("record-stop").disabled = true;
   try {
     const id = await backend.saveWorkflow(workflow);
-    notice(`Saved workflow ${id} (${workflow.steps.length} steps).`);
+    notice(`Saved workflow ${id} (${workflow.steps.length} steps).`, "ok");
     recording = null;
     await saveRecording();
     link.detach();
   } catch (err) {
-    notice(err.message);
+    notice(err.message, "error");
   }
   renderRecording();
 }
@@ -471,10 +613,10 @@ chrome.tabs.onUpdated.addListener((tabId, change) => {
     return;
   }
   if (change.title) showPage();
-  if (tabId !== task?.tabId) return;
+  if (tabId !== task?.tabId || task.done) return;
   if (change.url) {
     invalidate(); // a route change: whatever was shown belongs to the previous page
-    renderStep({ state: "pending", description: "The page changed…" });
+    renderStep({ state: "pending", title: "The page changed…" });
     scheduleSuggest(NAV_DELAY_MS);
   } else if (change.status === "complete") {
     scheduleSuggest(NAV_DELAY_MS);
@@ -495,10 +637,11 @@ chrome.tabs.onRemoved.addListener((tabId) => {
 // ---- start -------------------------------------------------------------------------------
 
 async function init() {
-  const [{ task: savedTask = null }, { recording: savedRecording = null }] = await Promise.all([
-    chrome.storage.session.get("task"), chrome.storage.local.get("recording"),
+  const [{ task: savedTask = null }, { recording: savedRecording = null, autopilot = false }] = await Promise.all([
+    chrome.storage.session.get("task"), chrome.storage.local.get(["recording", "autopilot"]),
   ]);
   task = savedTask;
+  $("autopilot").checked = autopilot;
   recording = savedRecording;
   if (task) $("objective").value = task.objective;
   renderHistory();
