@@ -78,8 +78,13 @@ class ErrorCode(str, Enum):
     NOT_READY = "not_ready"  # model still loading
     NO_CANDIDATES = "no_candidates"  # the page has no interactive element to point at
     BAD_PAGE = "bad_page"  # HTML could not be parsed at all
-    MODEL_ERROR = "model_error"  # the engine failed while generating
+    TOO_LONG = "too_long"  # the prompt (page + history) does not fit the model's context
+    MODEL_ERROR = "model_error"  # the model file is unusable, or the engine failed while generating
+    GRAMMAR_ERROR = "grammar_error"  # llama.cpp refused the answer grammar or it allowed no token
     BAD_ANSWER = "bad_answer"  # the model's answer did not parse (should not happen under grammar)
+    NOT_FOUND = "not_found"  # no such workflow
+    CONFLICT = "conflict"  # a different workflow with that id already exists
+    STORE_ERROR = "store_error"  # the workflow store could not be written or read
 
 
 #: GGUF metadata keys that `scribeagent export` writes and `/health` reads, so the server can say

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from backend.constants import GGUF_KEY_ADAPTER, GGUF_KEY_BASE_MODEL, GGUF_KEY_FORMAT_VERSION, GGUF_KEY_TRAINING_DATA
-from backend.errors import ModelFileError
+from backend.errors import ContextOverflow, ModelFileError
 from backend.generation import Cancelled, Request, Timings, Token
 from backend.grammar_sampler import GreedyGrammarSampler
 from backend.model_files import check_gguf
@@ -182,7 +182,7 @@ class LlamaEngine:
         text, ids = self._written
         tokens = list(ids) if ids and request.prompt == text else self.tokenize_prompt(request.prompt)
         if len(tokens) + max_tokens > self.info.n_ctx:
-            raise ValueError(
+            raise ContextOverflow(
                 f"prompt is {len(tokens)} tokens; with {max_tokens} to generate it exceeds the "
                 f"context of {self.info.n_ctx} (lower the page budget or raise --n-ctx)"
             )

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from backend.errors import GrammarError
+
 
 class GreedyGrammarSampler:
     """One grammar state for one answer; `choose` then `accept` each token; `close` when done."""
@@ -23,7 +25,7 @@ class GreedyGrammarSampler:
         self._llama = llama_cpp
         self._sampler = llama_cpp.llama_sampler_init_grammar(vocab, grammar.encode("utf-8"), b"root")
         if not self._sampler:
-            raise ValueError("llama.cpp rejected the grammar")
+            raise GrammarError("llama.cpp rejected the grammar")
         self._n_vocab = n_vocab
         self._one = (llama_cpp.llama_token_data * 1)()
         self._all = (llama_cpp.llama_token_data * n_vocab)()
@@ -53,7 +55,7 @@ class GreedyGrammarSampler:
         self._apply(self._all, self._n_vocab)
         best = int(np.argmax(self._all_view["logit"]))
         if not np.isfinite(self._all_view["logit"][best]):
-            raise ValueError("the grammar allows no token here")
+            raise GrammarError("the grammar allows no token here")
         return int(self._all_view["id"][best])
 
     def accept(self, token: int) -> None:

@@ -23,7 +23,7 @@ from typing import Any, Awaitable, Callable, MutableMapping, Optional
 from fastapi import Request
 
 from backend.constants import ErrorCode
-from backend.errors import ScribeAgentError
+from backend.errors import HTTP_STATUS, ScribeAgentError
 
 TOKEN_FILE = "token"
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -42,11 +42,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class ApiError(ScribeAgentError):
-    """An error with the HTTP status it maps to; rendered as `{"type":"error","code","message"}`."""
+    """A refusal at the HTTP edge (token, size, readiness, workflow routes); rendered like every
+    `ScribeAgentError`, as `{"type":"error","code","message"}` with the status `HTTP_STATUS` gives."""
 
-    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
-        self.status = status
         self.code = code
 
 
@@ -126,26 +126,26 @@ class GuardMiddleware:
             return
         refusal = self._refusal(scope)
         if refusal is not None:
-            status, close_code, code, message = refusal
+            close_code, code, message = refusal
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": close_code, "reason": message[:120]})
             else:
-                await _send_json(send, status, error_body(code, message))
+                await _send_json(send, HTTP_STATUS[code], error_body(code, message))
             return
         if scope["type"] == "http":
             length = _header(scope, b"content-length")
             if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                await _send_json(send, 413, error_body(ErrorCode.TOO_LARGE, self._too_large()))
+                await _send_json(send, HTTP_STATUS[ErrorCode.TOO_LARGE], error_body(ErrorCode.TOO_LARGE, self._too_large()))
                 return
             receive = self._capped(receive, send)
         await self.app(scope, receive, send)
 
-    def _refusal(self, scope: Scope) -> Optional[tuple[int, int, ErrorCode, str]]:
+    def _refusal(self, scope: Scope) -> Optional[tuple[int, ErrorCode, str]]:
         if not host_allowed(_header(scope, b"host")):
-            return 421, CLOSE_BAD_HOST, ErrorCode.BAD_HOST, "Host must be 127.0.0.1, localhost or [::1]"
+            return CLOSE_BAD_HOST, ErrorCode.BAD_HOST, "Host must be 127.0.0.1, localhost or [::1]"
         origin = _header(scope, b"origin")
         if not origin_allowed(origin, self.allowed_origins):
-            return 403, CLOSE_FORBIDDEN_ORIGIN, ErrorCode.FORBIDDEN_ORIGIN, f"origin {origin} is not an allowed extension"
+            return CLOSE_FORBIDDEN_ORIGIN, ErrorCode.FORBIDDEN_ORIGIN, f"origin {origin} is not an allowed extension"
         return None
 
     def _too_large(self) -> str:
@@ -161,7 +161,7 @@ class GuardMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise ApiError(413, ErrorCode.TOO_LARGE, self._too_large())
+                    raise ApiError(ErrorCode.TOO_LARGE, self._too_large())
             return message
 
         return wrapped
@@ -178,4 +178,4 @@ def require_token(request: Request) -> None:
     """FastAPI dependency: `Authorization: Bearer <token>` must carry the per-install token."""
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token_matches(value.strip(), request.app.state.token):
-        raise ApiError(401, ErrorCode.UNAUTHORIZED, "missing or wrong token: run `scribeagent token` and pair again")
+        raise ApiError(ErrorCode.UNAUTHORIZED, "missing or wrong token: run 'scribeagent token' and pair again")

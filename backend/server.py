@@ -1,4 +1,5 @@
-"""FastAPI app: `/health`, `POST /v1/prune`, `POST /v1/suggest`, `WS /v1/stream`, `/v1/workflows`.
+"""FastAPI app: the lifespan, the guard, error rendering and `WS /v1/stream`; the HTTP routes live
+in `backend.http_routes` and `backend.workflow_routes`, the model in `backend.runtime`.
 
 The model loads in the lifespan on a background thread, so `/health` can say "loading" while a
 first start converts the default model; requests made before it is ready get `not_ready`.
@@ -12,12 +13,11 @@ import itertools
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from fastapi import Depends, FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -26,26 +26,19 @@ from starlette.concurrency import run_in_threadpool
 from backend import __version__
 from backend.config import Settings
 from backend.constants import FORMAT_VERSION, PROTOCOL_VERSION, ErrorCode, MessageType
-from backend.dom import prune
-from backend.default_model import shipped_adapter
-from backend.engine import EngineInfo
-from backend.errors import ScribeAgentError
-from backend.generation import Cancelled, Request as GenRequest
-from backend.pipeline import Suggester, Suggestion
-from backend.protocol import Cancel, Hello, Observe, PageInput, PruneInput, client_message
+from backend.errors import HTTP_STATUS, ScribeAgentError
+from backend.http_routes import router as http_router
+from backend.protocol import Cancel, Hello, Observe, client_message
+from backend.runtime import Runtime
 from backend.security import (
     CLOSE_TOO_LARGE,
     CLOSE_UNAUTHORIZED,
-    ApiError,
     GuardMiddleware,
     error_body,
     load_or_create_token,
-    require_token,
     token_matches,
 )
-from backend.suggester_loader import load_suggester
-from backend.tokens import TokenCounter
-from backend.worker import InferenceWorker, Job
+from backend.worker import Job
 from backend.workflow_routes import router as workflow_router
 from backend.workflow_store import WorkflowStore, default_store_path
 
@@ -53,70 +46,6 @@ log = logging.getLogger("scribeagent.server")
 
 #: Seconds a new WebSocket has to send its `hello`.
 HELLO_TIMEOUT_S = 10.0
-
-_STATUS = {
-    ErrorCode.BAD_MESSAGE: 422, ErrorCode.TOO_LARGE: 413, ErrorCode.UNAUTHORIZED: 401,
-    ErrorCode.FORBIDDEN_ORIGIN: 403, ErrorCode.BAD_HOST: 421, ErrorCode.NOT_READY: 503,
-    ErrorCode.NO_CANDIDATES: 422, ErrorCode.BAD_PAGE: 422, ErrorCode.MODEL_ERROR: 500,
-    ErrorCode.BAD_ANSWER: 502,
-}
-
-
-@dataclass
-class Runtime:
-    """The loaded model and what serves it; filled in by the loader thread."""
-
-    settings: Settings
-    worker: InferenceWorker = field(default_factory=InferenceWorker)
-    suggester: Optional[Suggester] = None
-    counter: Optional[TokenCounter] = None
-    info: Optional[EngineInfo] = None
-    #: The fine-tune served, for `/health`: the shipped card's name and version, the file of a
-    #: `--lora`, or None for a bare model (not trained for this task).
-    adapter: Optional[dict[str, Optional[str]]] = None
-    error: Optional[str] = None
-    loaded: threading.Event = field(default_factory=threading.Event)
-
-    def load(self) -> None:
-        """Load the engine named by the settings; any failure is kept and reported, not raised."""
-        s = self.settings
-        try:
-            suggester = load_suggester(s)
-            if not s.scripted:
-                lora = s.served_lora()
-                shipped = shipped_adapter()
-                if shipped and lora == shipped.path:
-                    self.adapter = shipped.describe()
-                elif lora:
-                    self.adapter = {"name": lora.stem, "version": None, "path": str(lora)}
-            self.counter = suggester.counter
-            self.info = suggester.engine.info
-            self.suggester = suggester
-        except ScribeAgentError as exc:
-            self.error = str(exc)
-            log.error("model failed to load: %s", exc)
-        finally:
-            self.loaded.set()
-
-    @property
-    def label(self) -> Optional[str]:
-        """What the panel says is answering: the shipped fine-tune and its version, another
-        adapter on its base, or a bare model named as one not trained for this task."""
-        info = self.info
-        if info is None:
-            return None
-        if self.settings.scripted:
-            return f"scripted answers ({info.name.removeprefix('scripted:')})"
-        if self.adapter and self.adapter.get("version"):
-            return f"{self.adapter['name']} {self.adapter['version']}"
-        if self.adapter:
-            return f"{info.name} + {self.adapter['name']}"
-        return f"{info.name} (base model, not trained for this task)"
-
-    def ready_suggester(self) -> Suggester:
-        if self.suggester is None:
-            raise ApiError(503, ErrorCode.NOT_READY, self.error or "the model is still loading; try again shortly")
-        return self.suggester
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -142,85 +71,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(ScribeAgentError)
     async def _domain_error(request: Request, exc: ScribeAgentError) -> JSONResponse:
-        status = exc.status if isinstance(exc, ApiError) else _STATUS.get(exc.code, 400)
-        return JSONResponse(error_body(exc.code, str(exc)), status_code=status)
+        return JSONResponse(error_body(exc.code, str(exc)), status_code=HTTP_STATUS.get(exc.code, 400))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(error_body(ErrorCode.BAD_MESSAGE, _describe(exc.errors())), status_code=422)
 
-    @app.get("/health")
-    async def health(request: Request) -> dict[str, Any]:
-        runtime: Runtime = request.app.state.runtime
-        info = runtime.info
-        return {
-            "ok": runtime.error is None,
-            "ready": runtime.suggester is not None,
-            "error": runtime.error,
-            "model": info.name if info else None,
-            "quantization": info.quantization if info else None,
-            "n_ctx": info.n_ctx if info else None,
-            "lora": info.lora if info else None,
-            "adapter": runtime.adapter,
-            "label": runtime.label,
-            "metadata": info.metadata if info else {},
-            "protocol": PROTOCOL_VERSION,
-            "format": FORMAT_VERSION,
-            "version": __version__,
-            "jobs": runtime.worker.stats(),
-        }
-
-    @app.post("/v1/prune", dependencies=[Depends(require_token)])
-    async def prune_page(body: PruneInput, request: Request) -> dict[str, Any]:
-        runtime: Runtime = request.app.state.runtime
-        counter = runtime.counter or default_counter()
-        page = await run_in_threadpool(
-            prune, body.html, budget=body.budget, objective=body.objective,
-            history=[h if isinstance(h, str) else h.model_dump() for h in body.history], counter=counter,
-        )
-        return {"html": page.html, "candidates": page.candidates, "names": page.names, "tokens": page.tokens,
-                "dropped": page.dropped}
-
-    @app.post("/v1/suggest", dependencies=[Depends(require_token)])
-    async def suggest(body: PageInput, request: Request) -> dict[str, Any]:
-        runtime: Runtime = request.app.state.runtime
-        suggester = runtime.ready_suggester()
-        prepared = await run_in_threadpool(
-            suggester.prepare, objective=body.objective, url=body.url, html=body.html,
-            history=body.history_items(), budget=body.budget,
-        )
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[Suggestion] = loop.create_future()
-
-        def settle(result: Any, error: Optional[BaseException]) -> None:
-            if done.done():
-                return
-            if error is not None:
-                done.set_exception(error)
-            else:
-                done.set_result(result)
-
-        def run(cancel: threading.Event) -> None:
-            try:
-                result = suggester.run(prepared, cancel=cancel)
-                loop.call_soon_threadsafe(settle, result, None)
-            except (Cancelled, ScribeAgentError, ValueError) as exc:
-                loop.call_soon_threadsafe(settle, None, exc)
-
-        def cancelled() -> None:
-            loop.call_soon_threadsafe(settle, None, Cancelled())
-
-        job = Job(session=f"http:{id(done)}", run=run, on_cancelled=cancelled)
-        runtime.worker.submit(job)
-        try:
-            suggestion = await done
-        except Cancelled:
-            raise ApiError(503, ErrorCode.MODEL_ERROR, "the request was cancelled because the server is stopping")
-        except ValueError as exc:
-            raise ApiError(422, ErrorCode.BAD_PAGE, str(exc))
-        finally:
-            runtime.worker.cancel_job(job)
-        return {"type": MessageType.STEP.value, **suggestion.to_message()}
+    app.include_router(http_router)
 
     @app.websocket("/v1/stream")
     async def stream(ws: WebSocket) -> None:
@@ -283,7 +140,7 @@ class StreamConnection:
             hello = None
         if not isinstance(hello, Hello) or not token_matches(hello.token, self.ws.app.state.token):
             await self._refuse(ErrorCode.UNAUTHORIZED, "send {\"type\":\"hello\",\"token\":…} first, with the token "
-                               "that `scribeagent token` prints", CLOSE_UNAUTHORIZED)
+                               "that 'scribeagent token' prints", CLOSE_UNAUTHORIZED)
             return False
         info = self.runtime.info
         await self.ws.send_json({"type": MessageType.READY.value, "model": info.name if info else None,
@@ -354,27 +211,7 @@ class StreamConnection:
         if self.latest.get(msg.session) != rid:  # a newer observation arrived while pruning
             self.push({"type": MessageType.CANCELLED.value, **base})
             return
-        job = Job(session=self.prefix + msg.session, run=self._runner(suggester, prepared, base),
-                  on_cancelled=lambda: self.push({"type": MessageType.CANCELLED.value, **base}))
+        job = self.runtime.job(self.prefix + msg.session, suggester, prepared,
+                               lambda frame: self.push({**frame, **base}))
         self.jobs[msg.session] = job
         self.runtime.worker.submit(job)
-
-    def _runner(self, suggester: Suggester, prepared: GenRequest, base: dict[str, Any]) -> Callable[[threading.Event], None]:
-        def on_token(text: str) -> None:
-            self.push({"type": MessageType.TOKEN.value, **base, "text": text})
-
-        def on_progress(done: int, total: int) -> None:
-            self.push({"type": MessageType.PROGRESS.value, **base, "done": done, "total": total})
-
-        def run(cancel: threading.Event) -> None:
-            try:
-                suggestion = suggester.run(prepared, cancel=cancel, on_token=on_token, on_progress=on_progress)
-                self.push({"type": MessageType.STEP.value, **base, **suggestion.to_message()})
-            except Cancelled:
-                self.push({"type": MessageType.CANCELLED.value, **base})
-            except ScribeAgentError as exc:
-                self.push({**error_body(exc.code, str(exc)), **base})
-            except ValueError as exc:  # prompt longer than the context
-                self.push({**error_body(ErrorCode.BAD_PAGE, str(exc)), **base})
-
-        return run

@@ -33,13 +33,13 @@ async def add_workflow(request: Request) -> Any:
     try:
         workflow = Workflow.model_validate_json(body)
     except ValidationError as exc:
-        raise ApiError(422, ErrorCode.BAD_MESSAGE, f"not a valid workflow: {exc}") from exc
+        raise ApiError(ErrorCode.BAD_MESSAGE, f"not a valid workflow: {exc}") from exc
     try:
         workflow_id = await run_in_threadpool(_store(request).add, workflow)
     except WorkflowConflict as exc:
-        raise ApiError(409, ErrorCode.BAD_MESSAGE, str(exc)) from exc
+        raise ApiError(ErrorCode.CONFLICT, str(exc)) from exc
     except DataError as exc:
-        raise ApiError(500, ErrorCode.BAD_MESSAGE, str(exc)) from exc
+        raise ApiError(ErrorCode.STORE_ERROR, str(exc)) from exc
     return {"id": workflow_id}
 
 
@@ -52,12 +52,12 @@ async def list_workflows(request: Request) -> Any:
 async def get_workflow(workflow_id: str, request: Request) -> Any:
     workflow = await run_in_threadpool(_store(request).get, workflow_id)
     if workflow is None:
-        raise ApiError(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
+        raise ApiError(ErrorCode.NOT_FOUND, f"no workflow with id {workflow_id!r}")
     return workflow.model_dump(mode="json")
 
 
 @router.delete("/{workflow_id}")
 async def delete_workflow(workflow_id: str, request: Request) -> Any:
     if not await run_in_threadpool(_store(request).delete, workflow_id):
-        raise ApiError(404, ErrorCode.BAD_MESSAGE, f"no workflow with id {workflow_id!r}")
+        raise ApiError(ErrorCode.NOT_FOUND, f"no workflow with id {workflow_id!r}")
     return {"deleted": workflow_id}

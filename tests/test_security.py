@@ -43,3 +43,11 @@ def test_a_new_token_never_begins_with_a_dash(monkeypatch: pytest.MonkeyPatch, t
 def test_real_tokens_are_long_and_dash_free() -> None:
     tokens = [security.new_token() for _ in range(2000)]
     assert all(len(t) >= 43 and not t.startswith("-") for t in tokens) and len(set(tokens)) == len(tokens)
+
+
+def test_every_error_code_has_one_http_status() -> None:
+    from backend.constants import ErrorCode
+    from backend.errors import HTTP_STATUS
+
+    assert set(HTTP_STATUS) == set(ErrorCode)
+    assert all(400 <= status < 600 for status in HTTP_STATUS.values())

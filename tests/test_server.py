@@ -135,6 +135,22 @@ def test_disconnect_mid_stream_cancels_the_generation(server: ServerProcess) -> 
     assert jobs["completed"] == before["completed"]
 
 
+def test_a_page_longer_than_the_context_is_a_clear_error_on_both_paths(server: ServerProcess) -> None:
+    links = "".join(f'<a href="/p/{i}">Product number {i} with a long name</a>' for i in range(3000))
+    body = {"objective": "Open product 7", "url": "https://acme.example/", "html": f"<main>{links}</main>", "budget": 0}
+    res = httpx.post(f"{server.url}/v1/suggest", json=body, headers=auth(server), timeout=120)
+    assert res.status_code == 413 and res.json()["code"] == "too_long", res.text
+    assert "context" in res.json()["message"]
+    with open_stream(server) as ws:
+        recv(ws)
+        ws.send(json.dumps({"type": "observe", "session": "long", **body}))
+        frame = recv(ws)
+        while frame["type"] in ("token", "progress"):
+            frame = recv(ws)
+        assert frame["type"] == "error" and frame["code"] == "too_long" and frame["session"] == "long"
+    assert server.health()["ready"]
+
+
 def test_refusals_leave_the_server_serving(server: ServerProcess) -> None:
     # A web page's origin: refused before the socket opens.
     with pytest.raises(InvalidStatus):

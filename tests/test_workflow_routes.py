@@ -44,8 +44,8 @@ def test_add_list_get_delete(client: TestClient, tmp_path: Path) -> None:
     assert summary["id"] == "rec-1" and summary["steps"] == 2 and summary["created"]
     assert Workflow.model_validate(client.get("/v1/workflows/rec-1").json()) == wf
     assert client.delete("/v1/workflows/rec-1").status_code == 200
-    assert client.get("/v1/workflows/rec-1").status_code == 404
-    assert client.delete("/v1/workflows/rec-1").status_code == 404
+    for gone in (client.get("/v1/workflows/rec-1"), client.delete("/v1/workflows/rec-1")):
+        assert gone.status_code == 404 and gone.json()["code"] == "not_found"
 
 
 def test_saved_workflow_is_in_the_data_dir_store(client: TestClient, tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_invalid_workflows_are_refused_with_a_reason(client: TestClient) -> None
 def test_conflicting_id_is_409_and_keeps_the_first(client: TestClient) -> None:
     client.post("/v1/workflows", content=make_workflow("same").model_dump_json())
     res = client.post("/v1/workflows", content=make_workflow("same", "other").model_dump_json())
-    assert res.status_code == 409
+    assert res.status_code == 409 and res.json()["code"] == "conflict"
     assert client.get("/v1/workflows/same").json()["objective"] == "Create an invoice for ACME"
     again = client.post("/v1/workflows", content=json.dumps(make_workflow("same").model_dump(mode="json")))
     assert again.status_code == 200  # an identical retry is fine

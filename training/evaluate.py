@@ -87,7 +87,7 @@ def evaluate(predict: Predict, workflows: Sequence[Workflow]) -> dict[str, Any]:
             gold = StepRecord(wf.id, step.target.node or "", step.action.kind, step.action.text)
             try:
                 pred = predict(wf, i)
-            except (ScribeAgentError, ValueError) as exc:
+            except ScribeAgentError as exc:
                 errors[type(exc).__name__] += 1
                 records.append(gold)
                 continue

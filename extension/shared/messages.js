@@ -22,8 +22,13 @@
     not_ready: "The model is still loading…",
     no_candidates: "Nothing on this page to act on.",
     bad_page: "This page could not be read.",
+    too_long: "This page is too long for the model's context: lower the page budget or raise --n-ctx.",
     model_error: "The model failed to answer.",
+    grammar_error: "The model could not be constrained to this page's elements.",
     bad_answer: "The model's answer could not be read.",
+    not_found: "No such workflow.",
+    conflict: "A different workflow with this id is already saved.",
+    store_error: "The workflow store could not be written.",
   });
 
   /** Action kinds (backend.constants.ActionKind). */
