@@ -19,7 +19,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_destination, bundled_model_path, check_gguf
+from backend.model_files import atomic_write, bundled_model_path, check_gguf
 
 _SERVED_FILE = "SmolLM2-135M-Instruct.F16.gguf"
 #: The shipped fine-tune of the embedded base: a GGUF LoRA and its card's facts (models/README.md).
@@ -76,8 +76,7 @@ def _convert(source: Path, target: Path) -> None:
     # llama.cpp logs every tensor it converts; its Python binding routes that through this logger.
     logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     _remove_stale_parts(target)
-    tmp = atomic_destination(target)
-    try:
+    with atomic_write(target) as tmp:
         params = llama_cpp.llama_model_quantize_default_params()
         params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_F16
         params.allow_requantize = True
@@ -86,9 +85,6 @@ def _convert(source: Path, target: Path) -> None:
         if rc != 0:
             raise ModelFileError(f"converting {source} to F16 failed (llama.cpp returned {rc})")
         _verify(source, tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _remove_stale_parts(target: Path, older_than_s: float = 600) -> None:

@@ -8,9 +8,11 @@ prefills ~2x faster than Q4_1 on a CPU, while requantizing to Q4_0 would change 
 from __future__ import annotations
 
 import importlib.util
+import contextlib
 import os
 import struct
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from backend.errors import ModelFileError
@@ -58,9 +60,21 @@ def check_gguf(path: str | os.PathLike[str], *, what: str = "model") -> Path:
     return p
 
 
-def atomic_destination(final: Path) -> Path:
-    """A temp path beside `final`, so that `os.replace(tmp, final)` is atomic on one filesystem."""
+@contextlib.contextmanager
+def atomic_write(final: Path) -> Iterator[Path]:
+    """A temp path beside `final` to write; on success it replaces `final` in one rename (atomic on
+    one filesystem), on any error it is removed. A crash, a full disk or an interrupted export
+    therefore leaves the old file or none — never a partial file that looks complete.
+
+    The one writer for every file a person or a later run trusts: converted and exported models,
+    adapters, workflow exports and datasets.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
     os.close(fd)
-    return Path(tmp)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -7,12 +7,11 @@ SQLite's WAL mode lets this run while the server is recording.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from backend.errors import DataError
-from backend.model_files import atomic_destination
+from backend.model_files import atomic_write
 from backend.workflow_store import WorkflowStore, default_store_path
 
 
@@ -40,13 +39,8 @@ def _export(args: argparse.Namespace) -> int:
         else:
             # Write beside the target and rename, so an interrupted export never leaves a
             # truncated file that a training run would silently read.
-            tmp = atomic_destination(out.resolve())
-            try:
-                with tmp.open("w", encoding="utf-8") as fh:
-                    count = store.export(fh)
-                os.replace(tmp, out)
-            finally:
-                tmp.unlink(missing_ok=True)
+            with atomic_write(out.resolve()) as tmp, tmp.open("w", encoding="utf-8") as fh:
+                count = store.export(fh)
     print(f"exported {count} workflow(s) to {args.out}", file=sys.stderr)
     return 0
 

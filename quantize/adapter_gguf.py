@@ -9,12 +9,11 @@ q/k weights of Llama-family models (rotary layout), by calling the converter's f
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_destination
+from backend.model_files import atomic_write
 from quantize.adapter import Adapter, require_plain_lora
 from quantize.base_model import BaseModel
 from quantize.gguf_export import converter_model_class
@@ -107,8 +106,7 @@ def write_adapter_gguf(base: BaseModel, adapter: Adapter, out: Path, provenance:
 
     require_plain_lora(adapter)
     tensors = lora_tensors(base, adapter)
-    tmp = atomic_destination(out)
-    try:
+    with atomic_write(out) as tmp:
         writer = gguf.GGUFWriter(tmp, base.gguf_architecture)
         writer.add_type(gguf.GGUFType.ADAPTER)
         writer.add_string(gguf.Keys.Adapter.TYPE, "lora")
@@ -120,7 +118,4 @@ def write_adapter_gguf(base: BaseModel, adapter: Adapter, out: Path, provenance:
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file(progress=True)
         writer.close()
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out

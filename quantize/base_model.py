@@ -99,25 +99,32 @@ def resolve_base(path: str | Path) -> BaseModel:
     return _resolve_hf_dir(p) if p.is_dir() else _resolve_gguf(p)
 
 
-def load_hf_model(base: BaseModel) -> tuple[Any, Any]:
-    """(model, tokenizer) in float32, in eval mode. A GGUF base is dequantized by transformers and
-    rebuilt as a plain model (see module docstring)."""
+def load_hf_model(base: BaseModel, dtype: Any = None) -> tuple[Any, Any]:
+    """(model, tokenizer) in `dtype` (float32 by default), in eval mode: the one loader that
+    training, export, merge and the parity bench share. A GGUF base is dequantized by transformers
+    and rebuilt as a plain model from a clean config (see module docstring): transformers still
+    marks a dequantized GGUF as quantized, and the Trainer and `save_pretrained` refuse that."""
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    if not base.is_gguf:
-        model = AutoModelForCausalLM.from_pretrained(base.path, dtype=torch.float32)
-        return model.eval(), AutoTokenizer.from_pretrained(base.path)
-    folder, name = base.path.parent, base.path.name
-    loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
-    tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    dtype = dtype or torch.float32
+    try:
+        if not base.is_gguf:
+            model = AutoModelForCausalLM.from_pretrained(base.path, dtype=dtype)
+            return model.eval(), AutoTokenizer.from_pretrained(base.path)
+        folder, name = base.path.parent, base.path.name
+        loaded = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=dtype)
+        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"cannot load base model {base.path}: {exc}") from exc
     config_dict = loaded.config.to_dict()
     for key in ("quantization_config", "_name_or_path", "_model_name_or_path", "transformers_version"):
         config_dict.pop(key, None)
     config_dict["architectures"] = [base.architecture]
     config = AutoConfig.for_model(**config_dict)
-    model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     model.load_state_dict(loaded.state_dict())
+    model.generation_config = loaded.generation_config
     return model.eval(), tokenizer
 
 

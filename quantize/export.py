@@ -7,14 +7,13 @@ place only when complete: an interrupted export never leaves a file the server w
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_destination
+from backend.model_files import atomic_write
 from quantize.adapter import read_adapter
 from quantize.base_model import resolve_base
 from quantize.gguf_export import convert_to_f16, converter_model_class
@@ -59,8 +58,7 @@ def export_model(
         work = Path(work_name)
         progress(f"[1/3] loading {base.path.name}" + (f" and merging {adapter.path.name}" if adapter else ""))
         hf_dir = merged_hf_dir(base, adapter, work)
-        final_tmp = atomic_destination(out)
-        try:
+        with atomic_write(out) as final_tmp:
             progress("[2/3] converting to F16 GGUF with llama.cpp's converter")
             if quant == "F16":
                 convert_to_f16(hf_dir, base.architecture, final_tmp, provenance)
@@ -68,8 +66,5 @@ def export_model(
                 f16 = convert_to_f16(hf_dir, base.architecture, work / "model.f16.gguf", provenance)
                 progress(f"[3/3] quantizing to {quant} with llama.cpp")
                 quantize_gguf(f16, final_tmp, quant)
-            os.replace(final_tmp, out)
-        finally:
-            final_tmp.unlink(missing_ok=True)
     progress(f"wrote {out} ({out.stat().st_size / 2**20:.1f} MiB, {quant})")
     return out

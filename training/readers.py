@@ -16,6 +16,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from backend.errors import DataError
+from backend.model_files import atomic_write
 from backend.workflow_model import Workflow
 
 
@@ -81,17 +82,9 @@ def read_many(paths: Iterable[str | Path], report: ReadReport | None = None) -> 
 
 def write_workflows(path: str | Path, workflows: Iterable[Workflow]) -> int:
     """Write workflows as JSONL (atomically: a crash leaves the old file or none). Returns the count."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.part")
     count = 0
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            for wf in workflows:
-                fh.write(wf.model_dump_json(exclude_none=True) + "\n")
-                count += 1
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a failed source leaves no half-written file behind
-        raise
-    tmp.replace(p)
+    with atomic_write(Path(path)) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        for wf in workflows:
+            fh.write(wf.model_dump_json(exclude_none=True) + "\n")
+            count += 1
     return count

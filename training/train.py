@@ -113,52 +113,36 @@ def parse_args(argv: list[str] | None) -> TrainArgs:
 
 
 def load_base(model: str, *, qlora: bool = False, dtype: Any = None) -> tuple[Any, Any]:
-    """(model, tokenizer) from an HF directory or a GGUF file (dequantized by transformers)."""
+    """(model, tokenizer) from an HF directory or a GGUF file, through the loader export and merge
+    use (`quantize.base_model.load_hf_model`); QLoRA loads an HF directory's weights in 4 bits."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from quantize.base_model import load_hf_model, resolve_base
 
     path = Path(model).expanduser()
-    if not path.exists():
-        raise ModelFileError(f"base model not found: {path}")
-    kwargs: dict[str, Any] = {"dtype": dtype or torch.float32}
-    where = str(path)
-    if path.is_file():
-        if path.suffix != ".gguf":
-            raise ModelFileError(f"{path} is neither a model directory nor a .gguf file")
-        where, kwargs["gguf_file"] = str(path.parent), path.name
-    if qlora:
-        from transformers import BitsAndBytesConfig
+    base_model = resolve_base(path)
+    if not qlora:
+        base, tokenizer = load_hf_model(base_model, dtype=dtype or torch.float32)
+    elif base_model.is_gguf:
+        raise ModelFileError(f"{path}: QLoRA loads 4-bit weights from an HF directory, and a GGUF is "
+                             "dequantized to float first; train plain LoRA on it, or give an HF directory")
+    else:
+        from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
-        kwargs["quantization_config"] = BitsAndBytesConfig(
+        quantization = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
             bnb_4bit_compute_dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32)
-    tok_kwargs = {"gguf_file": kwargs["gguf_file"]} if "gguf_file" in kwargs else {}
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(where, **tok_kwargs)
-        base = AutoModelForCausalLM.from_pretrained(where, **kwargs)
-    except (OSError, ValueError) as exc:
-        raise ModelFileError(f"cannot load base model {path}: {exc}") from exc
-    if "gguf_file" in kwargs:
-        base = _unquantized_copy(base, kwargs["dtype"])
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(path)
+            base = AutoModelForCausalLM.from_pretrained(path, dtype=dtype or torch.float32,
+                                                        quantization_config=quantization)
+        except (OSError, ValueError) as exc:
+            raise ModelFileError(f"cannot load base model {path}: {exc}") from exc
     if tokenizer.chat_template is None:
         raise ModelFileError(f"{path} has no chat template; ScribeAgent examples are chat conversations")
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return base, tokenizer
-
-
-def _unquantized_copy(model: Any, dtype: Any) -> Any:
-    """transformers dequantizes a GGUF to float weights but still marks the model as GGUF-quantized,
-    and the Trainer refuses to train a quantized model. Rebuild it from a clean config, same weights."""
-    from transformers import AutoModelForCausalLM
-
-    config = model.config
-    if hasattr(config, "quantization_config"):
-        del config.quantization_config
-    clean = AutoModelForCausalLM.from_config(config, dtype=dtype)
-    clean.load_state_dict(model.state_dict())
-    clean.generation_config = model.generation_config
-    return clean
 
 
 def encode_example(tokenizer: Any, messages: list[dict[str, str]], answer: str) -> dict[str, list[int]]:
