@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backend.config import help_for
 from backend.errors import ScribeAgentError
 from backend.model_files import check_gguf
 
@@ -31,7 +32,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
     p = sub.add_parser("prune", help="print a page pruned the way the model sees it")
     p.add_argument("page", type=Path, help="HTML file")
-    p.add_argument("--budget", type=int, default=None, help="token budget (default 2000; 0 = none)")
+    p.add_argument("--budget", type=int, default=None, help=help_for("budget"))
     p.add_argument("--objective", default=None, help="steer which elements survive a tight budget")
     p.add_argument("--json", action="store_true", help="print html, candidates, tokens, dropped as JSON")
     p.set_defaults(func=cmd_prune)
@@ -55,12 +56,11 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lora-scale", type=float, default=1.0)
     p.add_argument("--adapter", action=argparse.BooleanOptionalAction, default=None,
                    help="apply the shipped fine-tune to the embedded model (default); --no-adapter serves the bare base")
-    p.add_argument("--n-ctx", type=int, default=None, help="context size in tokens (default 4096)")
+    p.add_argument("--n-ctx", type=int, default=None, help=help_for("n_ctx"))
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--gpu-layers", type=int, default=0, help="layers to offload with a CUDA/Metal build (-1 = all)")
-    p.add_argument("--budget", type=int, default=None, dest="page_budget", help="page token budget (default 2000)")
-    p.add_argument("--small-budget", type=int, default=None,
-                   help="budget for a page whose objective names one of its elements (default 500; 0 = always --budget)")
+    p.add_argument("--budget", type=int, default=None, dest="page_budget", help=help_for("budget"))
+    p.add_argument("--small-budget", type=int, default=None, help=help_for("small_budget"))
 
 
 def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":

@@ -10,6 +10,7 @@ from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.dom import DEFAULT_BUDGET
 from backend.dom.adaptive import SMALL_BUDGET
 from backend.extension_id import EXTENSION_ID
 from backend.grammar import MAX_ANSWER_TOKENS
@@ -32,9 +33,9 @@ class Settings(BaseSettings):
     n_ctx: int = Field(4096, ge=512, description="Context size in tokens.")
     n_threads: Optional[int] = Field(None, ge=1, description="CPU threads; None = all cores.")
     gpu_layers: int = Field(0, ge=-1, description="Layers to offload to a GPU build of llama.cpp (-1 = all).")
-    budget: int = Field(2000, ge=0, description="Token budget for the pruned page (0 = none).")
-    small_budget: int = Field(SMALL_BUDGET, ge=0, description="Budget for a page whose objective names one of "
-                              "its elements (backend/dom/adaptive.py); 0 = every page at the full budget.")
+    budget: int = Field(DEFAULT_BUDGET, ge=0, description="Token budget for the pruned page (0 = none).")
+    small_budget: int = Field(SMALL_BUDGET, ge=0, description="Token budget for a page whose objective names one "
+                              "of its elements (backend/dom/adaptive.py); 0 = every page at the full budget.")
     max_new_tokens: int = Field(MAX_ANSWER_TOKENS, ge=16, description="Cap on generated tokens; the default always fits an answer.")
     max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Cap on one request or WebSocket message.")
     extension_ids: list[str] = Field(default_factory=list, description="Extra extension ids allowed besides ours.")
@@ -69,3 +70,15 @@ class Settings(BaseSettings):
     @property
     def threads(self) -> int:
         return self.n_threads or max(1, os.cpu_count() or 1)
+
+
+def default(name: str) -> object:
+    """A setting's default, for the places that need it without building Settings (CLI help,
+    library defaults): each default is written once, in the field above."""
+    return Settings.model_fields[name].default
+
+
+def help_for(name: str) -> str:
+    """CLI help for a setting: its description and default, as the field states them."""
+    field = Settings.model_fields[name]
+    return f"{field.description} Default {field.default}." if field.default is not None else str(field.description)

@@ -22,7 +22,7 @@ import numpy as np
 
 from backend.constants import GGUF_KEY_ADAPTER, GGUF_KEY_BASE_MODEL, GGUF_KEY_FORMAT_VERSION, GGUF_KEY_TRAINING_DATA
 from backend.errors import ContextOverflow, ModelFileError
-from backend.generation import Cancelled, Request, Timings, Token
+from backend.generation import Cancelled, ModelRequest, Timings, Token
 from backend.grammar_sampler import GreedyGrammarSampler
 from backend.model_files import check_gguf
 
@@ -64,7 +64,7 @@ class LlamaEngine:
         *,
         lora_path: str | Path | None = None,
         lora_scale: float = 1.0,
-        n_ctx: int = 4096,
+        n_ctx: int,
         n_threads: int | None = None,
         gpu_layers: int = 0,
     ) -> None:
@@ -164,7 +164,7 @@ class LlamaEngine:
 
     def stream(
         self,
-        request: Request,
+        request: ModelRequest,
         *,
         max_tokens: int,
         cancel: threading.Event,
@@ -240,14 +240,17 @@ def load_engine(
     *,
     lora: str | Path | None = None,
     lora_scale: float = 1.0,
-    n_ctx: int = 4096,
+    n_ctx: int | None = None,
     n_threads: int | None = None,
     gpu_layers: int = 0,
     cache_dir: str | Path | None = None,
 ) -> LlamaEngine:
-    """Load `model_path`, or the embedded default (converted once to F16 in `cache_dir`)."""
+    """Load `model_path`, or the embedded default (converted once to F16 in `cache_dir`); `n_ctx`
+    None is the serve default (`Settings.n_ctx`)."""
+    from backend.config import default
     from backend.default_model import served_default_model
 
     path = Path(model_path) if model_path else served_default_model(cache_dir)
+    n_ctx = n_ctx if n_ctx is not None else int(default("n_ctx"))  # type: ignore[call-overload]
     return LlamaEngine(path, lora_path=lora, lora_scale=lora_scale, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)
 

@@ -8,7 +8,7 @@ from backend.dom import PrunedPage
 
 
 @dataclass(frozen=True)
-class Request:
+class ModelRequest:
     """Everything about one suggestion that does not need the model: what engines consume.
 
     The llama.cpp engine reads `prompt` and `grammar`; the scripted engine reads `objective`,

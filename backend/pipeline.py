@@ -1,6 +1,6 @@
 """dom → prompt → engine → action: the one path every suggestion takes (server, CLI, eval, benches).
 
-`Suggester.prepare` prunes the page and builds the prompt and grammar (a `Request`); `Suggester.run` streams the
+`Suggester.prepare` prunes the page and builds the prompt and grammar (a `ModelRequest`); `Suggester.run` streams the
 answer from an engine and turns it into a `Suggestion`. Splitting the two lets the server prune on
 the event loop's executor while the single inference worker only runs the model.
 """
@@ -16,7 +16,7 @@ from backend.binding import bound_nodes
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.dom.adaptive import SMALL_BUDGET, prune_adaptive
-from backend.generation import Request, Timings, Token
+from backend.generation import ModelRequest, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
                             parse_head)
@@ -32,7 +32,7 @@ class AnswerEngine(Protocol):
     def render(self, messages: Sequence[dict[str, str]], answer_prefix: str = "") -> str: ...
 
     def stream(
-        self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+        self, request: ModelRequest, *, max_tokens: int, cancel: threading.Event, timings: Timings,
         progress: Optional[Callable[[int, int], None]] = None,
     ) -> Iterator[Token]: ...
 
@@ -97,14 +97,14 @@ class Suggester:
         html: str | bytes,
         history: Sequence[HistoryItem] = (),
         budget: Optional[int] = None,
-    ) -> Request:
+    ) -> ModelRequest:
         page = self.prune(html, objective=objective, history=history, budget=budget)
         if not page.candidates:
             raise PageError("the page has no visible element to click or type into", ErrorCode.NO_CANDIDATES)
         number = len(history) + 1
         messages = build_messages(objective, url, page.html, history)
         prompt = self.engine.render(messages, answer_prefix(number))
-        return Request(objective, url, page, number, prompt, head_grammar(page.targets))
+        return ModelRequest(objective, url, page, number, prompt, head_grammar(page.targets))
 
     def prune(self, html: str | bytes, *, objective: str, history: Sequence[HistoryItem] = (),
               budget: Optional[int] = None) -> PrunedPage:
@@ -117,7 +117,7 @@ class Suggester:
 
     def run(
         self,
-        request: Request,
+        request: ModelRequest,
         *,
         cancel: Optional[threading.Event] = None,
         on_token: Optional[Callable[[str], None]] = None,
@@ -158,7 +158,7 @@ class Suggester:
         confirm = confirmation_needed(result.action, name or result.description, request.objective)
         return Suggestion(result, confidence, request.page, timings, head + body + tail, confirm)
 
-    def _generate(self, request: Request, max_tokens: int, cancel: threading.Event, timings: Timings,
+    def _generate(self, request: ModelRequest, max_tokens: int, cancel: threading.Event, timings: Timings,
                   on_token: Optional[Callable[[str], None]], node_probs: list[float], before: str,
                   on_progress: Optional[Callable[[int, int], None]]) -> str:
         """`before` plus what the engine writes for `request`; collects the node tokens' probabilities."""
@@ -172,7 +172,7 @@ class Suggester:
                 on_token(token.text)
         return "".join(pieces)
 
-    def _node_choices(self, request: Request, written: str) -> list[str]:
+    def _node_choices(self, request: ModelRequest, written: str) -> list[str]:
         """The nodes the answer written so far may point at (see `backend.binding`)."""
         step = parse_head(written)
         if not isinstance(step, Step):

@@ -15,7 +15,7 @@ from backend.constants import ErrorCode, MessageType
 from backend.default_model import shipped_adapter
 from backend.engine import EngineInfo
 from backend.errors import ScribeAgentError
-from backend.generation import Cancelled, Request as GenRequest
+from backend.generation import Cancelled, ModelRequest
 from backend.pipeline import Suggester
 from backend.security import ApiError, error_body
 from backend.suggester_loader import load_suggester
@@ -81,7 +81,7 @@ class Runtime:
             raise ApiError(ErrorCode.NOT_READY, self.error or "the model is still loading; try again shortly")
         return self.suggester
 
-    def job(self, session: str, suggester: Suggester, prepared: GenRequest, emit: Callable[[dict[str, Any]], None],
+    def job(self, session: str, suggester: Suggester, prepared: ModelRequest, emit: Callable[[dict[str, Any]], None],
             *, stream: bool = True) -> Job:
         """The one way a suggestion runs on the inference worker, for HTTP and WebSocket alike.
 

@@ -22,7 +22,7 @@ from backend.constants import ActionKind
 from backend.engine import EngineInfo
 from backend.errors import ModelFileError, ScribeAgentError
 from backend.format import TARGET, Step, render_answer
-from backend.generation import Cancelled, Request, Timings, Token
+from backend.generation import Cancelled, ModelRequest, Timings, Token
 from backend.grammar import takes_text
 
 
@@ -72,7 +72,7 @@ class ScriptedEngine:
     def render(self, messages: Sequence[dict[str, str]], answer_prefix: str = "") -> str:
         return "\n".join(m["content"] for m in messages) + "\n" + answer_prefix
 
-    def _answer(self, request: Request) -> str:
+    def _answer(self, request: ModelRequest) -> str:
         for rule in self.rules:
             if rule.url and rule.url not in request.url:
                 continue
@@ -90,7 +90,7 @@ class ScriptedEngine:
                     return full.split("\n", 1)[1].rsplit(TARGET, 1)[0]
         raise ScribeAgentError("no scripted rule matches this page and objective")
 
-    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+    def stream(self, request: ModelRequest, *, max_tokens: int, cancel: threading.Event, timings: Timings,
                progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
         start = time.perf_counter()
         body = self._answer(request)

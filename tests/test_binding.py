@@ -10,7 +10,7 @@ import pytest
 
 from backend.binding import bound_nodes, named_phrases, normalized
 from backend.format import NODE, parse_head
-from backend.generation import Request, Timings, Token
+from backend.generation import ModelRequest, Timings, Token
 from backend.grammar import head_grammar, node_grammar
 from backend.pipeline import Suggester
 
@@ -76,7 +76,7 @@ class _TwoPartEngine:
     def render(self, messages: object, answer_prefix: str = "") -> str:
         return "prompt\n" + answer_prefix
 
-    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+    def stream(self, request: ModelRequest, *, max_tokens: int, cancel: threading.Event, timings: Timings,
                progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
         self.grammars.append(request.grammar)
         if request.grammar.startswith("root ::= \" \""):

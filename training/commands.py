@@ -10,6 +10,8 @@ import argparse
 import json
 from pathlib import Path
 
+from backend.dom import DEFAULT_BUDGET
+
 
 def _synth(args: argparse.Namespace) -> int:
     from training.readers import write_workflows
@@ -171,7 +173,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--base", help="un-tuned base model to compare (GGUF file or HF dir)")
     p.add_argument("--out", required=True, help="report directory (report.json, report.html, report.png)")
     p.add_argument("--limit", type=int, default=None, help="evaluate at most this many workflows")
-    p.add_argument("--budget", type=int, default=2000, help="page token budget, as the server uses")
+    p.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help=f"page token budget, as the server uses "
+                   f"(default {DEFAULT_BUDGET})")
     p.add_argument("--small-budget", type=int, default=0,
                    help="adaptive budget as served (`serve --small-budget`, default 500 there): pages whose "
                         "objective names a candidate get this budget; 0 = every page at --budget")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.constants import ActionKind
+from backend.dom import DEFAULT_BUDGET
 from backend.errors import DataError, ScribeAgentError
 from backend.format import Step
 from backend.workflow_model import Workflow
@@ -71,7 +72,7 @@ def load_engine_for(model: str, adapter: str | None, threads: int | None) -> Any
     if path.suffix == ".gguf" and (adapter is None or Path(adapter).suffix == ".gguf"):
         from backend.engine import load_engine
 
-        return load_engine(path, lora=adapter, n_ctx=4096, n_threads=threads)
+        return load_engine(path, lora=adapter, n_threads=threads)  # the serve default context
     from training.hf_engine import HFEngine
 
     return HFEngine(path, adapter=adapter, threads=threads)
@@ -141,7 +142,7 @@ def write_report(report: dict[str, Any], out: Path) -> None:
 
 
 def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | None = None, adapter: str | None = None,
-             base: str | None = None, budget: int = 2000, small_budget: int = 0, limit: int | None = None, threads: int | None = None,
+             base: str | None = None, budget: int = DEFAULT_BUDGET, small_budget: int = 0, limit: int | None = None, threads: int | None = None,
              compare_binding: bool = False) -> dict[str, Any]:
     """Evaluate the floor, the base (if given) and the tuned model (if given); write the report.
 

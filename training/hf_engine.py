@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from backend.errors import ModelFileError
-from backend.generation import Cancelled, Request, Timings, Token
+from backend.generation import Cancelled, ModelRequest, Timings, Token
 
 
 class HFEngine:
@@ -45,7 +45,8 @@ class HFEngine:
         prompt = self.tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, tokenize=False)
         return prompt + answer_prefix
 
-    def stream(self, request: Request, *, max_tokens: int, cancel: threading.Event, timings: Timings) -> Iterator[Token]:
+    def stream(self, request: ModelRequest, *, max_tokens: int, cancel: threading.Event, timings: Timings,
+               progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
         """Token by token with a KV cache; each token's probability is its softmax under the model."""
         import torch
 
@@ -68,6 +69,8 @@ class HFEngine:
                 token = int(probs.argmax())
                 if produced == 0:
                     timings.prefill_ms = timings.ttft_ms = (time.perf_counter() - start) * 1000
+                    if progress:
+                        progress(timings.prompt_tokens, timings.prompt_tokens)
                 if token in eos:
                     break
                 produced += 1

@@ -25,7 +25,7 @@ from lxml import etree
 
 from backend.dom import rules
 from backend.dom.attrs import cut, cut_value
-from backend.dom.clean import NODE, Scan, remove, text_of, visible_text
+from backend.dom.clean import NODE_ATTR, Scan, remove, text_of, visible_text
 from backend.dom.relevance import scorer
 from backend.dom.render import element_html, opening_tag, serialize
 from backend.tokens import TokenCounter
@@ -73,7 +73,7 @@ def _shorten(root: etree._Element, text_limit: int, attr_limit: int, *, drop_wor
         else:
             parent.text = cut(text, text_limit)
     for value in root.xpath(f"//@*[string-length() > {int(attr_limit)}]"):
-        if value.attrname != NODE:
+        if value.attrname != NODE_ATTR:
             value.getparent().set(value.attrname, cut_value(value.attrname, value, attr_limit))
 
 
@@ -130,7 +130,7 @@ def _description(scan: Scan, el: etree._Element) -> str:
     return " ".join(parts)
 
 
-_DESCRIBING = rules.SALIENT_ATTRS - {NODE}
+_DESCRIBING = rules.SALIENT_ATTRS - {NODE_ATTR}
 
 
 class _Counter:
@@ -326,7 +326,7 @@ def _render_flat(scan: Scan, kept: list[int], flat: dict[etree._Element, _Flat])
 
 def _flat(scan: Scan, el: etree._Element) -> _Flat:
     """Candidate `el` flattened: attributes cut to FLAT_ATTR, its visible text to FLAT_TEXT."""
-    attrs = {k: (v if k == NODE else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
+    attrs = {k: (v if k == NODE_ATTR else cut_value(k, v, FLAT_ATTR)) for k, v in scan.attrs(el).items()}
     text = cut(scan.visible(el), FLAT_TEXT)
     opening = opening_tag(el.tag, attrs)
     return _Flat(el.tag, attrs, text, opening, element_html(el.tag, attrs, text, opening=opening), scan.inner(el))

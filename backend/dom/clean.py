@@ -31,7 +31,7 @@ from lxml import etree
 from backend.dom import rules
 from backend.dom.attrs import clean_attributes, cleaned_attributes, cut, write_attributes
 
-NODE = "node"
+NODE_ATTR = "node"  # the attribute that carries an element's id (format.NODE is the answer's label)
 _DROP = "sa-drop"  # temporary tag names carrying the pass's decisions to the strips
 _UNWRAP = "sa-unwrap"
 
@@ -84,7 +84,7 @@ class Scan:
             attrs = self.attrs_memo[el] = cleaned_attributes(el.items(), el not in self.kept_only)
             index = self.fresh.get(el)
             if index is not None:
-                attrs[NODE] = str(self.offset + index)
+                attrs[NODE_ATTR] = str(self.offset + index)
         return attrs
 
     def visible(self, el: etree._Element) -> str:
@@ -141,7 +141,7 @@ class Scan:
     def id_of(self, el: etree._Element) -> str:
         """The id candidate `el` has or will have once `ready`."""
         index = self.fresh.get(el)
-        return el.get(NODE, "") if index is None else str(self.offset + index)
+        return el.get(NODE_ATTR, "") if index is None else str(self.offset + index)
 
 
 def remove(el: etree._Element, sep: str = "") -> None:
@@ -188,14 +188,14 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
     interactive_keys = rules.INTERACTIVE_KEYS
     hidden_keys = rules.HIDDEN_KEYS
     never_hidden = rules.NEVER_HIDDEN_TAGS
-    telling_keys = hidden_keys | interactive_keys | {NODE}  # without one, only the tag can matter
+    telling_keys = hidden_keys | interactive_keys | {NODE_ATTR}  # without one, only the tag can matter
     candidates: list[etree._Element] = []
     fresh: dict[etree._Element, int] = {}
     dropped: list[etree._Element] = []
     svgs: list[etree._Element] = []
     skipped: list[tuple[int, int]] = []  # [start, end) index ranges of the skipped subtrees
     kept_only: set[etree._Element] = set()  # candidates only because of `keep`
-    root_id = root.get(NODE)
+    root_id = root.get(NODE_ATTR)
     top = int(root_id) if root_id is not None and root_id.isdigit() else -1
     resume = 0
     for index, el in enumerate(elements[1:], 1):  # the root is printed without its tags
@@ -222,7 +222,7 @@ def scan(root: etree._Element, keep: Collection[str] = ()) -> Scan:
             dropped.append(el)
             resume = _skip(elements, el, index, skipped)
             continue
-        node = el.get(NODE) if NODE in keys else None
+        node = el.get(NODE_ATTR) if NODE_ATTR in keys else None
         if node is not None and node.isdigit():
             top = max(top, int(node))
         else:
@@ -288,7 +288,7 @@ def _add_kept(
         if not 0 < index < len(elements) or any(a <= index < b for a, b in skipped):
             continue
         el = elements[index]
-        own = el.get(NODE)
+        own = el.get(NODE_ATTR)
         if (own is not None and own.isdigit()) or el in chosen or el in dropped:
             continue
         candidates.append(el)
@@ -315,7 +315,7 @@ def _svg_label(svg: etree._Element) -> None:
 
 
 def _number(el: etree._Element, index: int, offset: int) -> None:
-    el.set(NODE, str(offset + index))
+    el.set(NODE_ATTR, str(offset + index))
 
 
 def _mark(s: Scan) -> None:
@@ -337,7 +337,7 @@ def _drop_mark(el: etree._Element) -> None:
 def prune_candidates(s: Scan) -> None:
     """Only what printing the candidates alone needs: the root's id (the candidates get theirs
     from `Scan.attrs`, and the drops inside them are applied by `Scan.visible`/`Scan.inner`)."""
-    root_id = s.root.get(NODE)
+    root_id = s.root.get(NODE_ATTR)
     if root_id is None or not root_id.isdigit():
         _number(s.root, 0, s.offset)
 
@@ -381,7 +381,7 @@ def _decide(s: Scan) -> None:
             kids[parent] = kids.get(parent, 0) + 1
             continue
         keys = el.keys()
-        node = el.get(NODE) if NODE in keys else None
+        node = el.get(NODE_ATTR) if NODE_ATTR in keys else None
         if node is not None and not node.isdigit():
             node = None
         plain = len(keys) == (node is not None)  # no attributes besides the id
@@ -425,7 +425,7 @@ def _decide(s: Scan) -> None:
     root = s.root
     if len(root.attrib):
         clean_attributes(root, False)
-    root_id = root.get(NODE)
+    root_id = root.get(NODE_ATTR)
     if root_id is None or not root_id.isdigit():
         _number(root, 0, offset)
 
