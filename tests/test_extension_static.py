@@ -64,3 +64,25 @@ def test_key_names_match_backend() -> None:
     text = (EXT / "shared" / "messages.js").read_text()
     body = re.search(r"const KEY_NAMES = Object\.freeze\(\[(.*?)\]\);", text, re.S).group(1)
     assert tuple(re.findall(r"\"([^\"]*)\"", body)) == KEY_NAMES
+
+
+def _js_const(name: str) -> str:
+    text = (EXT / "shared" / "messages.js").read_text()
+    return re.search(rf"const {name} = (.*?);\n", text, re.S).group(1)
+
+
+def test_versions_close_codes_and_content_scripts_match_the_backend_and_manifest() -> None:
+    from backend.constants import PROTOCOL_VERSION
+    from backend.security import CLOSE_BAD_HOST, CLOSE_FORBIDDEN_ORIGIN, CLOSE_TOO_LARGE, CLOSE_UNAUTHORIZED
+    from backend.workflow_model import WORKFLOW_VERSION
+
+    assert int(_js_const("PROTOCOL_VERSION")) == PROTOCOL_VERSION
+    assert int(_js_const("WORKFLOW_VERSION")) == WORKFLOW_VERSION
+    close = dict((k, int(v)) for k, v in re.findall(r"(\w+):\s*(\d+)", _js_const("Close")))
+    assert close == {"UNAUTHORIZED": CLOSE_UNAUTHORIZED, "FORBIDDEN_ORIGIN": CLOSE_FORBIDDEN_ORIGIN,
+                     "BAD_HOST": CLOSE_BAD_HOST, "TOO_LARGE": CLOSE_TOO_LARGE}
+    listed = re.findall(r"\"([^\"]+\.js)\"", _js_const("CONTENT_FILES"))
+    assert listed == [name for entry in _manifest()["content_scripts"] for name in entry["js"]]
+    for path in EXT.rglob("*.js"):  # the facts live in messages.js only
+        if path.name != "messages.js":
+            assert not re.search(r"\b(4401|4403|4421)\b|version: 1\b|\"content/main\.js\"", path.read_text()), path

@@ -58,12 +58,28 @@
     COMMAND: "command", // {command: "do-it"|"skip-step"}
   });
 
+  /** The WebSocket protocol this extension speaks (backend.constants.PROTOCOL_VERSION). */
+  const PROTOCOL_VERSION = 1;
+
+  /** WebSocket close codes of the backend's refusals (backend.security.CLOSE_*). */
+  const Close = Object.freeze({ UNAUTHORIZED: 4401, FORBIDDEN_ORIGIN: 4403, BAD_HOST: 4421, TOO_LARGE: 1009 });
+
+  /** Version of the workflow files a recording is saved as (backend.workflow_model.WORKFLOW_VERSION). */
+  const WORKFLOW_VERSION = 1;
+
+  /** The content scripts, in load order: the manifest's list, injected again into open tabs. */
+  const CONTENT_FILES = Object.freeze([
+    "shared/messages.js", "content/serialize.js", "content/highlight.js", "content/actions.js",
+    "content/recorder.js", "content/main.js",
+  ]);
+
   const PORT_NAME = "scribeagent-panel";
 
   /** Replaces the value of password and sensitive fields everywhere (actions and snapshots). */
   const SENSITIVE_PLACEHOLDER = "[redacted]";
 
   globalThis.ScribeMessages = Object.freeze({
-    Frame, ErrorText, Action, KEY_NAMES, Msg, PORT_NAME, SENSITIVE_PLACEHOLDER,
+    Frame, ErrorText, Action, KEY_NAMES, Msg, PORT_NAME, SENSITIVE_PLACEHOLDER, PROTOCOL_VERSION, Close,
+    WORKFLOW_VERSION, CONTENT_FILES,
   });
 })();

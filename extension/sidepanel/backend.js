@@ -7,9 +7,8 @@
  * the older one has finished, so every frame received belongs to exactly one known request and a
  * stale answer can never be taken for a fresh one.
  */
-const { Frame, ErrorText } = globalThis.ScribeMessages;
+const { Frame, ErrorText, PROTOCOL_VERSION, Close } = globalThis.ScribeMessages;
 
-export const PROTOCOL_VERSION = 1;
 export const DEFAULT_BACKEND_URL = "http://127.0.0.1:8765";
 const HEALTH_TIMEOUT_MS = 3000;
 const MODEL_POLL_MS = 1000;
@@ -17,9 +16,9 @@ const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 
 /** WebSocket close codes the backend uses for refusals that retrying cannot fix. */
 const CLOSE_REASONS = {
-  4401: ErrorText.unauthorized,
-  4403: ErrorText.forbidden_origin,
-  4421: ErrorText.bad_host,
+  [Close.UNAUTHORIZED]: ErrorText.unauthorized,
+  [Close.FORBIDDEN_ORIGIN]: ErrorText.forbidden_origin,
+  [Close.BAD_HOST]: ErrorText.bad_host,
 };
 
 export class Backend {
@@ -102,7 +101,7 @@ export class Backend {
       this.failInflight("disconnected", "The connection to the backend was lost.");
       const fatal = CLOSE_REASONS[ev.code];
       if (fatal) {
-        this.status("failed", fatal, ev.code === 4401 ? "unauthorized" : "refused");
+        this.status("failed", fatal, ev.code === Close.UNAUTHORIZED ? "unauthorized" : "refused");
         return;
       }
       this.status("failed", `Disconnected from ${this.url}; reconnecting…`);

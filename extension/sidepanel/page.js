@@ -5,12 +5,8 @@
  * use. Browser pages (chrome://, the Web Store) and the PDF viewer refuse injection: that becomes a
  * `PageUnavailable` the panel shows as a plain sentence instead of an error.
  */
-const { Msg, PORT_NAME } = globalThis.ScribeMessages;
+const { Msg, PORT_NAME, CONTENT_FILES } = globalThis.ScribeMessages;
 
-const CONTENT_FILES = [
-  "shared/messages.js", "content/serialize.js", "content/highlight.js", "content/actions.js",
-  "content/recorder.js", "content/main.js",
-];
 const REQUEST_TIMEOUT_MS = 20000;
 
 export class PageUnavailable extends Error {}

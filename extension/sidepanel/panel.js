@@ -10,7 +10,7 @@ import { Backend, DEFAULT_BACKEND_URL } from "./backend.js";
 import { PageGone, PageLink, PageUnavailable } from "./page.js";
 import { extraDescription, stepTitle } from "./step-text.js";
 
-const { Msg } = globalThis.ScribeMessages;
+const { Msg, WORKFLOW_VERSION } = globalThis.ScribeMessages;
 
 /** Below this confidence the step is shown as "not sure" (and the autopilot stops). */
 const UNSURE_BELOW = 0.5;
@@ -548,7 +548,7 @@ async function stopAndSave() {
   if (!recording || recording.steps.length === 0) return;
   const first = recording.steps[0];
   const workflow = {
-    version: 1,
+    version: WORKFLOW_VERSION,
     id: recording.id,
     objective: recording.objective,
     site: new URL(first.url).hostname,
