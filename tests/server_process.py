@@ -1,4 +1,8 @@
-"""Start the real backend (`scribeagent serve`) as a subprocess on a free loopback port, for tests."""
+"""Start the real backend (`scribeagent serve`) as a subprocess on a free loopback port, for tests.
+
+The one server helper of the suite (the server, pipeline and browser tests all use it): its token,
+data and model cache live in the test's own directories, never in the person's real ones.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ class ServerProcess:
     token: str
     proc: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]
 
     @property
     def url(self) -> str:
@@ -38,6 +43,11 @@ class ServerProcess:
 
     def health(self) -> dict:
         return httpx.get(f"{self.url}/health", timeout=10).json()
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`scribeagent *args` against this server's config and data dirs (workflows, token)."""
+        return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=self.env, capture_output=True,
+                              text=True, timeout=60)
 
 
 def free_port() -> int:
@@ -62,10 +72,11 @@ def running_server(home: Path, *args: str, cache_dir: Optional[Path] = None, rea
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log = home / "server.log"
+    env = env or server_env(home, cache_dir)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "backend.cli", "serve", "--port", str(port), "--log-level", "warning", *args],
-            env=env or server_env(home, cache_dir), stdout=out, stderr=subprocess.STDOUT,
+            env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + ready_timeout
@@ -82,7 +93,7 @@ def running_server(home: Path, *args: str, cache_dir: Optional[Path] = None, rea
                 raise RuntimeError(f"server not ready after {ready_timeout}s:\n{log.read_text()}")
             time.sleep(0.2)
         token = (home / "config" / "token").read_text().strip()
-        yield ServerProcess(port, token, proc, log)
+        yield ServerProcess(port, token, proc, log, env)
     finally:
         proc.terminate()
         try:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from backend.dom import prune
 from training.grounding import element_role, grounding_workflows
+from tests.conftest import SHARED_PAGES
 
-PAGES = Path(__file__).resolve().parents[2] / "shared" / "pages"
+PAGES = SHARED_PAGES
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,9 @@ import functools
 import http.server
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -26,6 +22,7 @@ import pytest
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import BrowserContext, Page, expect  # noqa: E402
+from tests.server_process import ServerProcess, free_port, running_server  # noqa: E402
 from training.chromium import BROWSER_ARGS as HEADLESS_ARGS, CHROMIUM  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +32,7 @@ SECRET = "hunter2-do-not-record"
 #: Set to write the screenshots into docs/ (they are committed; normal test runs leave docs alone).
 SHOTS = DOCS if os.environ.get("SCRIBEAGENT_SCREENSHOTS") else Path(tempfile.gettempdir()) / "scribeagent-shots"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")]
 expect.set_options(timeout=15_000)  # two shared cores: allow for a slow moment, never for a wrong answer
 
 PAGES = {
@@ -110,12 +107,6 @@ RULES = {
 BROWSER_ARGS = [f"--load-extension={EXTENSION}", f"--disable-extensions-except={EXTENSION}", *HEADLESS_ARGS]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("site")
@@ -132,61 +123,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     httpd.shutdown()
 
 
-class BackendProcess:
-    """`scribeagent serve` as a subprocess with its own config/data dirs."""
-
-    def __init__(self, tmp: Path, extra_args: list[str], ready_timeout: float) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "SCRIBEAGENT_CONFIG_DIR": str(tmp / "config"),
-                    "SCRIBEAGENT_DATA_DIR": str(tmp / "data"), "PYTHONPATH": str(ROOT)}
-        self.log = (tmp / "server.log").open("w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "backend.cli", "serve", "--port", str(self.port), *extra_args],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        self.wait_ready(ready_timeout, tmp)
-        self.token = (tmp / "config" / "token").read_text().strip()
-
-    def wait_ready(self, timeout: float, tmp: Path) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"backend exited: {(tmp / 'server.log').read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as res:
-                    health = json.load(res)
-                if health["ready"]:
-                    return
-                if health.get("error"):
-                    raise RuntimeError(health["error"])
-            except OSError:
-                pass  # not listening yet
-            time.sleep(0.3)
-        raise RuntimeError("backend did not become ready in time")
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=60)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-
-
 @pytest.fixture(scope="module")
-def scripted_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def scripted_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     tmp = tmp_path_factory.mktemp("backend")
     rules = tmp / "rules.json"
     rules.write_text(json.dumps(RULES))
-    backend = BackendProcess(tmp, ["--scripted", str(rules)], ready_timeout=60)
-    yield backend
-    backend.stop()
+    with running_server(tmp, "--scripted", str(rules), ready_timeout=60) as backend:
+        yield backend
 
 
 class Browser:
@@ -253,7 +196,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture()
-def paired(browser: Browser, scripted_backend: BackendProcess) -> Browser:
+def paired(browser: Browser, scripted_backend: ServerProcess) -> Browser:
     """The browser connected to the scripted backend, in assist mode, with no task."""
     if browser.panel.locator("#status-text").text_content() != "Connected · scripted answers (rules.json)":
         browser.pair(scripted_backend.url, scripted_backend.token)
@@ -270,7 +213,7 @@ def start_task(browser: Browser, url: str, objective: str) -> None:
     browser.panel.click("#start")
 
 
-def test_panel_explains_why_it_is_not_connected(browser: Browser, scripted_backend: BackendProcess) -> None:
+def test_panel_explains_why_it_is_not_connected(browser: Browser, scripted_backend: ServerProcess) -> None:
     status = browser.panel.locator("#status-text")
     expect(status).to_contain_text("Not paired")
     browser.pair(f"http://127.0.0.1:{free_port()}", scripted_backend.token)
@@ -282,7 +225,7 @@ def test_panel_explains_why_it_is_not_connected(browser: Browser, scripted_backe
     assert "`" not in status.text_content()  # commands are quoted for people, not in Markdown
 
 
-def test_panel_connects(browser: Browser, scripted_backend: BackendProcess) -> None:
+def test_panel_connects(browser: Browser, scripted_backend: ServerProcess) -> None:
     browser.pair(scripted_backend.url, scripted_backend.token)
     expect(browser.panel.locator("#settings")).not_to_have_attribute("open", "")  # closes once it works
     expect(browser.panel.locator("#status-text")).to_have_text("Connected · scripted answers (rules.json)")
@@ -371,7 +314,7 @@ def test_pages_that_cannot_be_scripted_fail_soft(paired: Browser, site: str) -> 
 
 
 def test_record_mode_saves_what_was_done_without_the_password(
-    paired: Browser, site: str, scripted_backend: BackendProcess, tmp_path: Path
+    paired: Browser, site: str, scripted_backend: ServerProcess, tmp_path: Path
 ) -> None:
     browser = paired
     browser.page.goto(f"{site}/new.html")
@@ -417,17 +360,16 @@ def test_record_mode_saves_what_was_done_without_the_password(
 
 
 @pytest.fixture(scope="module")
-def slow_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
+def slow_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """Scripted answers streamed slowly, so the page can change while one is being written."""
     tmp = tmp_path_factory.mktemp("slow-backend")
     rules = tmp / "slow-rules.json"
     rules.write_text(json.dumps({**RULES, "token_delay_ms": 150}))
-    backend = BackendProcess(tmp, ["--scripted", str(rules)], ready_timeout=60)
-    yield backend
-    backend.stop()
+    with running_server(tmp, "--scripted", str(rules), ready_timeout=60) as backend:
+        yield backend
 
 
-def test_a_stale_suggestion_is_never_shown_on_the_next_page(browser: Browser, site: str, slow_backend: BackendProcess) -> None:
+def test_a_stale_suggestion_is_never_shown_on_the_next_page(browser: Browser, site: str, slow_backend: ServerProcess) -> None:
     browser.panel.click("#mode-assist")
     browser.panel.click("#new-task")
     browser.pair(slow_backend.url, slow_backend.token)
@@ -452,15 +394,13 @@ def test_a_stale_suggestion_is_never_shown_on_the_next_page(browser: Browser, si
 
 
 @pytest.fixture(scope="module")
-def model_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BackendProcess]:
-    pytest.importorskip("llama_cpp")
+def model_backend(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Iterator[ServerProcess]:
     tmp = tmp_path_factory.mktemp("model-backend")
-    backend = BackendProcess(tmp, [], ready_timeout=600)
-    yield backend
-    backend.stop()
+    with running_server(tmp, cache_dir=model_cache, ready_timeout=600) as backend:
+        yield backend
 
 
-def test_real_model_highlights_an_element_of_the_page(browser: Browser, site: str, model_backend: BackendProcess) -> None:
+def test_real_model_highlights_an_element_of_the_page(browser: Browser, site: str, model_backend: ServerProcess) -> None:
     browser.panel.click("#mode-assist")
     browser.panel.click("#new-task")
     browser.pair(model_backend.url, model_backend.token)
@@ -536,7 +476,7 @@ def test_autopilot_does_steps_until_it_must_stop(paired: Browser, site: str) -> 
         ["Click link 'New invoice'(autopilot)", "Type 'ACME' into 'Customer'(autopilot)"])
 
 
-def test_thinking_shows_progress_and_can_be_stopped(browser: Browser, site: str, slow_backend: BackendProcess) -> None:
+def test_thinking_shows_progress_and_can_be_stopped(browser: Browser, site: str, slow_backend: ServerProcess) -> None:
     browser.panel.click("#mode-assist")
     browser.panel.click("#new-task")
     browser.pair(slow_backend.url, slow_backend.token)

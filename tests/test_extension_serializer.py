@@ -10,13 +10,16 @@ from typing import Iterator
 
 import pytest
 
+from tests.conftest import SHARED_PAGES
 from training.chromium import BROWSER_ARGS, CHROMIUM
+
+pytestmark = pytest.mark.slow  # a real browser (see README: fast lane)
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIALIZER = ROOT / "extension" / "content" / "serialize.js"
-REAL_PAGES = ROOT.parent / "shared" / "pages"
+REAL_PAGES = SHARED_PAGES
 #: Saved pages with elements that are clickable without a native tag (bench/bench_clickable.py).
 MARKED_PAGES = ["breitbart.html", "la-nacion.html", "msn.html", "qq.html", "wapo-1.html"]
 
@@ -184,7 +187,6 @@ def test_second_injection_keeps_the_registry(page) -> None:
     assert node_of(page, "#cust") == nid
 
 
-@pytest.mark.slow
 def test_real_pages_marked_elements_become_candidates_and_none_is_lost(page) -> None:
     """Serialized in an isolated world as the extension does, then pruned with and without the
     marks: every candidate stays, and each new one is a marked element."""

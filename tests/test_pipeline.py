@@ -19,13 +19,16 @@ from backend.format import parse_answer
 from backend.pipeline import Suggester
 from backend.tokens import LlamaVocab
 from tests.server_process import server_env
+from tests.conftest import SHARED_PAGES
 
-PAGES = Path(__file__).resolve().parents[2] / "shared" / "pages"
+pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
+
+PAGES = SHARED_PAGES
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaEngine]:
-    eng = load_engine(n_ctx=4096, n_threads=2, cache_dir=tmp_path_factory.mktemp("cache"))
+def engine(model_cache: Path) -> Iterator[LlamaEngine]:
+    eng = load_engine(n_ctx=4096, n_threads=2, cache_dir=model_cache)
     yield eng
     eng.close()
 
@@ -68,8 +71,8 @@ def test_unchanged_page_reuses_the_kv_cache(engine: LlamaEngine) -> None:
     assert second.timings.prefill_ms < first.timings.prefill_ms
 
 
-def test_cli_token_prune_and_suggest(tmp_path: Path) -> None:
-    env = server_env(tmp_path)
+def test_cli_token_prune_and_suggest(tmp_path: Path, model_cache: Path) -> None:
+    env = server_env(tmp_path, model_cache)
     run = lambda *a: subprocess.run([sys.executable, "-m", "backend.cli", *a], env=env, capture_output=True,  # noqa: E731
                                     text=True, timeout=300)
     first, second = run("token"), run("token")

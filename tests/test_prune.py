@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -18,8 +17,9 @@ from backend.dom.render import opening_tags
 from backend.errors import PageError
 from backend.tokens import LlamaVocab, default_counter
 from bench.bench_prune import expected_candidates, number_elements
+from tests.conftest import SHARED_PAGES
 
-PAGES = Path(__file__).parents[2] / "shared" / "pages"
+PAGES = SHARED_PAGES
 ALLOWED_ATTRS = {
     "node", "role", "aria-label", "title", "alt", "name", "placeholder", "type", "value", "href", "for",
     "id", "class", "checked", "selected", "disabled", "aria-expanded", "aria-checked", "aria-selected",

@@ -9,7 +9,6 @@ non-ASCII, and on every candidate of the saved real pages.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -17,8 +16,9 @@ from lxml import etree
 from backend.dom.clean import scan
 from backend.dom.parse import parse
 from backend.dom.render import element_html
+from tests.conftest import SHARED_PAGES
 
-PAGES = Path(__file__).parents[2] / "shared" / "pages"
+PAGES = SHARED_PAGES
 ALPHABET = [chr(c) for c in (9, 10, 13, *range(32, 127))] + ["\x7f", "\x85", "\xa0", "é", "\u2028", "中", "😀"]
 TAGS = ["a", "area", "input", "button", "select", "textarea", "summary", "label", "img", "div", "span", "form",
         "xmp", "video", "my-widget"]

@@ -15,6 +15,8 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.server_process import ORIGIN, ServerProcess, running_server, server_env, write_rules
 
+pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
+
 LOGIN_PAGE = """<html><head><title>Sign in</title><script>var x=1;</script></head><body>
 <nav><a href="/">Home</a> <a href="/pricing">Pricing</a> <a href="/help">Help</a></nav>
 <main><h1>Sign in to Acme</h1>
@@ -30,11 +32,6 @@ def big_page(n: int = 400) -> str:
     rows = "".join(f'<tr><td>Invoice {i} for customer number {i * 7}</td><td><a href="/inv/{i}">Open invoice {i}</a></td>'
                    f'<td><button>Archive {i}</button></td></tr>' for i in range(n))
     return f"<html><body><h1>Invoices</h1><table>{rows}</table></body></html>"
-
-
-@pytest.fixture(scope="module")
-def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("model-cache")
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from backend.default_model import ADAPTER_FILE, CARD_FILE, MODELS_DIR, shipped_a
 from backend.errors import ModelFileError
 from backend.model_files import check_gguf
 
+pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
+
 
 def test_the_checkout_ships_an_adapter_with_a_card() -> None:
     shipped = shipped_adapter()

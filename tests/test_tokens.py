@@ -8,8 +8,9 @@ import pytest
 
 from backend.errors import ModelFileError
 from backend.tokens import LlamaVocab, TokenCounter, default_counter
+from tests.conftest import SHARED_PAGES
 
-PAGES = Path(__file__).parents[2] / "shared" / "pages"
+PAGES = SHARED_PAGES
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from backend.errors import ModelFileError
 from backend.format import Step, build_messages, render_answer
 from training.train import IGNORE_INDEX, TrainArgs, attach_lora, encode_example, main as train_main, parse_args
 
+pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
+
 LABELS = ("Sign in", "Search", "Next", "Save", "Cancel", "Open", "Buy", "Send", "Delete", "Edit")
 #: The tiny model's output layer is random with a realistic init (std 0.02), which bounds its logits
 #: far below what confident answers need; adapting lm_head too lets 2 layers memorise 20 answers.

@@ -12,6 +12,8 @@ import pytest
 
 from tests.test_training import build_tiny_llama, example_rows, smol_tokenizer_dir  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
+
 REPO = Path(__file__).resolve().parents[1]
 
 

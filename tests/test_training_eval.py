@@ -16,6 +16,8 @@ from training.synth.families import BY_NAME
 from training.synth.generate import synth_workflow
 from tests.test_training import build_tiny_llama, smol_tokenizer_dir  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
+
 REPO = Path(__file__).resolve().parents[1]
 PAGE = '<html><body><button node="3">Search</button><input node="4" placeholder="City"></body></html>'
 
