@@ -28,13 +28,26 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF
 endif
 WHEELS      ?= $(HOME)/.cache/scribeagent/wheels-$(ARCH)-$(LEVEL)
 
-.PHONY: serve test bench bench-miniwob install install-dev browser clean
+.PHONY: serve test test-fast lint bench bench-miniwob install install-dev browser clean
 
 serve: install
 	$(VENV)/bin/scribeagent serve
 
-test: install-dev
+test: install-dev lint
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# Day-to-day: everything that loads no real model, browser or torch (~30 s).
+test-fast: install-dev
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow"
+
+# ruff for the Python tree (pyproject.toml), ESLint for extension/ (lint/, pinned by its lockfile).
+lint: install-dev lint/node_modules/.installed
+	$(VENV)/bin/ruff check --no-cache .
+	cd extension && ../lint/node_modules/.bin/eslint -c ../lint/eslint.config.mjs .
+
+lint/node_modules/.installed: lint/package.json lint/package-lock.json
+	cd lint && npm ci --no-audit --no-fund
+	touch $@
 
 bench: install-dev
 	$(PIP) install -q --find-links $(WHEELS) -e '.[bench]'

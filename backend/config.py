@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     model: Optional[Path] = Field(None, description="GGUF model; None = embedded SmolLM2 (served as F16).")
     lora: Optional[Path] = Field(None, description="GGUF LoRA adapter applied on top of the model.")
     lora_scale: float = 1.0
-    adapter: bool = Field(True, description="Apply the shipped fine-tune (models/) to the embedded model; false serves the bare base.")
+    adapter: bool = Field(True, description="Apply the shipped fine-tune (models/) to the embedded model; "
+                          "false serves the bare base.")
     scripted: Optional[Path] = Field(None, description="Rules file for the deterministic scripted engine.")
     n_ctx: int = Field(4096, ge=512, description="Context size in tokens.")
     n_threads: Optional[int] = Field(None, ge=1, description="CPU threads; None = all cores.")
@@ -36,7 +37,8 @@ class Settings(BaseSettings):
     budget: int = Field(DEFAULT_BUDGET, ge=0, description="Token budget for the pruned page (0 = none).")
     small_budget: int = Field(SMALL_BUDGET, ge=0, description="Token budget for a page whose objective names one "
                               "of its elements (backend/dom/adaptive.py); 0 = every page at the full budget.")
-    max_new_tokens: int = Field(MAX_ANSWER_TOKENS, ge=16, description="Cap on generated tokens; the default always fits an answer.")
+    max_new_tokens: int = Field(MAX_ANSWER_TOKENS, ge=16,
+                                description="Cap on generated tokens; the default always fits an answer.")
     max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Cap on one request or WebSocket message.")
     extension_ids: list[str] = Field(default_factory=list, description="Extra extension ids allowed besides ours.")
     config_dir: Path = Field(default_factory=lambda: Path(user_config_dir(APP_NAME)))

@@ -110,7 +110,8 @@ class LlamaEngine:
             n_ctx=self._llm.n_ctx(),
             path=str(path),
             lora=str(lora) if lora else None,
-            metadata={k: v for k, v in meta.items() if k in (GGUF_KEY_FORMAT_VERSION, GGUF_KEY_BASE_MODEL, GGUF_KEY_ADAPTER, GGUF_KEY_TRAINING_DATA)},
+            metadata={k: v for k, v in meta.items()
+                      if k in (GGUF_KEY_FORMAT_VERSION, GGUF_KEY_BASE_MODEL, GGUF_KEY_ADAPTER, GGUF_KEY_TRAINING_DATA)},
         )
 
     # --- tokens -------------------------------------------------------------------------------

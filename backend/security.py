@@ -60,7 +60,7 @@ def load_or_create_token(config_dir: Path) -> str:
         token = path.read_text(encoding="utf-8").strip()
         if len(token) < 32:
             raise ScribeAgentError(f"the token file {path} is empty or damaged; delete it to make a new one "
-                                   "(then pair the extension again)")
+                                   "(then pair the extension again)") from None
         if path.stat().st_mode & 0o077:
             os.chmod(path, 0o600)
         return token

@@ -80,8 +80,9 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 counts = check(html, 2000)
 seconds = time.perf_counter() - start
-print(json.dumps({{"seconds": seconds, "input_bytes": len(html), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rss_before_mb": before / 1024, **counts}}))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"seconds": seconds, "input_bytes": len(html), "rss_mb": after / 1024, "rss_before_mb": before / 1024,
+                  **counts}}))
 """
 
 

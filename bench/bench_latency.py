@@ -72,7 +72,7 @@ def measure(threads: int, repeat: int) -> list[dict[str, object]]:
             request = suggester.prepare(objective="Open the comments of the first article",
                                         url="https://example.org/", html=html)
             # The first callback is the number line, emitted before the model runs.
-            result = suggester.run(request, on_token=lambda _t: seen.append(time.perf_counter()))
+            result = suggester.run(request, on_token=lambda _t, seen=seen: seen.append(time.perf_counter()))
             ours_total.append((time.perf_counter() - start) * 1000)
             cold.append((seen[1] - start) * 1000)
             again = suggester.run(request)

@@ -42,7 +42,8 @@ def measure(model: str, data: str, *, bf16: bool, checkpointing: bool, layers: i
                          eval_fraction=0.0, save_steps=10_000, progress=False, threads=threads, logging_steps=1)
         run(args)
         summary = json.loads((Path(out) / "train_summary.json").read_text())
-    return {"threads": threads, "precision": "bf16 autocast" if bf16 else "fp32", "checkpointing": "on" if checkpointing else "off",
+    return {"threads": threads, "precision": "bf16 autocast" if bf16 else "fp32",
+            "checkpointing": "on" if checkpointing else "off",
             "adapted layers": f"top {layers}" if layers else "all", "tokens": summary["tokens_seen"],
             "seconds": summary["seconds"], "tokens/s": summary["tokens_per_s"]}
 

@@ -76,7 +76,8 @@ def page(server: str) -> Iterator:
             """() => {
               const root = document.getElementById('host').attachShadow({mode: 'open'});
               root.innerHTML = '<div><slot></slot><button id="inshadow">Shadow button</button></div>';
-              document.getElementById('host').append(Object.assign(document.createElement('span'), {textContent: 'slotted text'}));
+              document.getElementById('host').append(
+                  Object.assign(document.createElement('span'), {textContent: 'slotted text'}));
             }"""
         )
         pg.fill("#cust", "ACME Corp")

@@ -21,7 +21,8 @@ from backend.grammar import build_grammar, takes_text
 
 STEPS = [
     Step("Click 'New invoice'", ActionKind.CLICK, "12", None, '<button node="12">'),
-    Step('Type "ACME, Inc." into Customer', ActionKind.TYPE, "7", 'ACME, "Inc."\nline 2 \\ é', '<input node="7" name="customer">'),
+    Step('Type "ACME, Inc." into Customer', ActionKind.TYPE, "7", 'ACME, "Inc."\nline 2 \\ é',
+         '<input node="7" name="customer">'),
     Step("Press Enter to search", ActionKind.KEY, "3", "Enter", '<input node="3" type="search">'),
 ]
 

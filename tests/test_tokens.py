@@ -60,7 +60,8 @@ def test_memo_counts_are_exact_on_printed_pages(counter: LlamaVocab) -> None:
     from backend.dom import prune
 
     rng = random.Random(7)
-    words = ["Hello", "12", "3rd", "'s", "don't", "<a", 'node="5"', "ñandú", "東京", "x'", "…", "--", "a1b2", "'", "0", "𝔘nicode", "🙂!", "²½"]
+    words = ["Hello", "12", "3rd", "'s", "don't", "<a", 'node="5"', "ñandú", "東京", "x'", "…", "--", "a1b2", "'", "0",
+             "𝔘nicode", "🙂!", "²½"]
     texts = [" ".join(rng.choice(words) for _ in range(rng.randint(16, 60))) for _ in range(300)]
     if PAGES.is_dir():
         texts += [prune(path.read_bytes(), budget=0).html[:30000] for path in sorted(PAGES.glob("*.html"))[:12]]

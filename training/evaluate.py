@@ -142,7 +142,8 @@ def write_report(report: dict[str, Any], out: Path) -> None:
 
 
 def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | None = None, adapter: str | None = None,
-             base: str | None = None, budget: int = DEFAULT_BUDGET, small_budget: int = 0, limit: int | None = None, threads: int | None = None,
+             base: str | None = None, budget: int = DEFAULT_BUDGET, small_budget: int = 0, limit: int | None = None,
+             threads: int | None = None,
              compare_binding: bool = False) -> dict[str, Any]:
     """Evaluate the floor, the base (if given) and the tuned model (if given); write the report.
 

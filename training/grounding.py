@@ -28,7 +28,8 @@ from training.synth.values import draw
 
 _TAG = re.compile(r"^<([a-zA-Z][\w-]*)")
 _ATTR = re.compile(r'\b(type|role)="([^"]*)"')
-_CANONICAL = re.compile(r'<link[^>]+rel="canonical"[^>]+href="(https?://[^"]+)"|<meta[^>]+property="og:url"[^>]+content="(https?://[^"]+)"', re.I)
+_CANONICAL = re.compile(r'<link[^>]+rel="canonical"[^>]+href="(https?://[^"]+)"'
+                        r'|<meta[^>]+property="og:url"[^>]+content="(https?://[^"]+)"', re.I)
 _TEXT_INPUTS = {"", "text", "search", "email", "tel", "url"}
 
 #: (kind, objective templates, description template) per element role.

@@ -35,18 +35,24 @@ class TrainArgs:
     model: str = field(default="", metadata={"help": "base model: an HF model directory or a .gguf file"})
     data: str = field(default="", metadata={"help": "dataset built by `scribeagent data build`"})
     output_dir: str = field(default="runs/lora", metadata={"help": "checkpoints, adapter, loss curve, summary"})
-    eval_data: Optional[str] = field(default=None, metadata={"help": "built dataset for eval loss (default: a held-out share of --data)"})
-    eval_fraction: float = field(default=0.05, metadata={"help": "share of workflows held out for eval loss when --eval-data is not given"})
+    eval_data: Optional[str] = field(default=None, metadata={
+        "help": "built dataset for eval loss (default: a held-out share of --data)"})
+    eval_fraction: float = field(default=0.05, metadata={
+        "help": "share of workflows held out for eval loss when --eval-data is not given"})
     lora_r: int = field(default=64, metadata={"help": "LoRA rank (paper: 64)"})
     lora_alpha: int = field(default=128, metadata={"help": "LoRA alpha (paper: 128)"})
     lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})
     lora_targets: str = field(default="all-linear", metadata={"help": "comma-separated module names, or all-linear"})
-    lora_layers: Optional[int] = field(default=None, metadata={"help": "adapt only the top N decoder layers (backward stops at the lowest adapted one; default: all)"})
-    init_adapter: Optional[str] = field(default=None, metadata={"help": "peft adapter dir to continue training from (warm start: same rank and targets)"})
+    lora_layers: Optional[int] = field(default=None, metadata={
+        "help": "adapt only the top N decoder layers (backward stops at the lowest adapted one; default: all)"})
+    init_adapter: Optional[str] = field(default=None, metadata={
+        "help": "peft adapter dir to continue training from (warm start: same rank and targets)"})
     qlora: bool = field(default=False, metadata={"help": "load the base in 4-bit with bitsandbytes (QLoRA)"})
     epochs: float = field(default=2.0, metadata={"help": "training epochs"})
     max_steps: int = field(default=-1, metadata={"help": "stop after this many optimizer steps (overrides epochs)"})
-    stop_after: Optional[int] = field(default=None, metadata={"help": "end this run after N optimizer steps, keeping the schedule of the full run (a session's share of it; --resume continues)"})
+    stop_after: Optional[int] = field(default=None, metadata={
+        "help": "end this run after N optimizer steps, keeping the schedule of the full run "
+                "(a session's share of it; --resume continues)"})
     learning_rate: float = field(default=2e-4, metadata={"help": "peak learning rate"})
     lr_scheduler: str = field(default="cosine", metadata={"help": "transformers scheduler name"})
     warmup: float = field(default=0.03, metadata={"help": "warm-up: a ratio (<1) or a number of steps"})

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 
 from training.synth import pools as P
 from training.synth.markup import ClassStyle, El, el, render
-from training.synth.widgets import (Button, Check, Choice, Family, Field, Items, Link, Reveal, Screen, Spinner,
-                                    Widget)
+from training.synth.widgets import (Button, Check, Choice, Family, Field, Items, Link, Reveal, Screen, Spinner)
 
 #: Keys of a widget's controls besides its options/items: the main control, pagination, "+".
 MAIN, NEXT, INC = "", "\x00next", "\x00inc"
