@@ -76,6 +76,7 @@ class ErrorCode(str, Enum):
     FORBIDDEN_ORIGIN = "forbidden_origin"  # Origin not one of the allowed extension origins
     BAD_HOST = "bad_host"  # Host header is not loopback (DNS rebinding)
     NOT_READY = "not_ready"  # model still loading
+    BUSY = "busy"  # too many sessions already wait for the model
     NO_CANDIDATES = "no_candidates"  # the page has no interactive element to point at
     BAD_PAGE = "bad_page"  # HTML could not be parsed at all
     TOO_LONG = "too_long"  # the prompt (page + history) does not fit the model's context

@@ -10,7 +10,7 @@ from backend.constants import ErrorCode
 
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.BAD_MESSAGE: 422, ErrorCode.TOO_LARGE: 413, ErrorCode.UNAUTHORIZED: 401,
-    ErrorCode.FORBIDDEN_ORIGIN: 403, ErrorCode.BAD_HOST: 421, ErrorCode.NOT_READY: 503,
+    ErrorCode.FORBIDDEN_ORIGIN: 403, ErrorCode.BAD_HOST: 421, ErrorCode.NOT_READY: 503, ErrorCode.BUSY: 429,
     ErrorCode.NO_CANDIDATES: 422, ErrorCode.BAD_PAGE: 422, ErrorCode.TOO_LONG: 413,
     ErrorCode.MODEL_ERROR: 500, ErrorCode.GRAMMAR_ERROR: 500, ErrorCode.BAD_ANSWER: 502,
     ErrorCode.NOT_FOUND: 404, ErrorCode.CONFLICT: 409, ErrorCode.STORE_ERROR: 500,

@@ -80,7 +80,7 @@ async def suggest(body: PageInput, request: Request) -> dict[str, Any]:
             loop.call_soon_threadsafe(settle, frame)
 
     job = runtime.job(f"http:{id(done)}", suggester, prepared, emit, stream=False)
-    runtime.worker.submit(job)
+    runtime.worker.submit(job)  # Busy renders as 429
     try:
         frame = await done
     finally:

@@ -213,5 +213,9 @@ class StreamConnection:
             return
         job = self.runtime.job(self.prefix + msg.session, suggester, prepared,
                                lambda frame: self.push({**frame, **base}))
+        try:
+            self.runtime.worker.submit(job)
+        except ScribeAgentError as exc:  # busy: too many sessions wait already
+            self.push({**error_body(exc.code, str(exc)), **base})
+            return
         self.jobs[msg.session] = job
-        self.runtime.worker.submit(job)

@@ -4,6 +4,10 @@ A model and its KV cache serve one request at a time. Requests are keyed by sess
 a newer request of a session replaces its queued one and cancels its running one (the latest
 observation wins), and sessions are served in the order their current request arrived, so one
 busy tab that keeps re-asking goes to the back of the line instead of starving the others.
+
+A flood of one session coalesces by that rule; a flood of many sessions (a script opening
+thousands) is refused past `max_queued` waiting sessions with a `busy` error, so the queue and
+the pages it holds never grow without bound.
 """
 
 from __future__ import annotations
@@ -14,7 +18,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from backend.constants import ErrorCode
+from backend.errors import ScribeAgentError
+
 log = logging.getLogger(__name__)
+
+#: Sessions that may wait for the model at once (each holds a pruned page and its prompt).
+MAX_QUEUED = 64
+
+
+class Busy(ScribeAgentError):
+    """Too many sessions are waiting for the model; the newest is refused, not queued."""
+
+    code = ErrorCode.BUSY
 
 
 @dataclass
@@ -31,7 +47,8 @@ class Job:
 class InferenceWorker:
     """Runs jobs one at a time on a daemon thread; see the module docstring for the policy."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_queued: int = MAX_QUEUED) -> None:
+        self.max_queued = max_queued
         self._cond = threading.Condition()
         self._queue: OrderedDict[str, Job] = OrderedDict()
         self._running: Job | None = None
@@ -43,8 +60,11 @@ class InferenceWorker:
         self._thread.start()
 
     def submit(self, job: Job) -> None:
-        """Queue `job`, superseding whatever its session had queued or running."""
+        """Queue `job`, superseding whatever its session had queued or running. Raises `Busy` when
+        `max_queued` other sessions are already waiting (the job is not queued)."""
         with self._cond:
+            if job.session not in self._queue and len(self._queue) >= self.max_queued:
+                raise Busy(f"{len(self._queue)} tabs are already waiting for the model; try again in a moment")
             old = self._queue.pop(job.session, None)
             if old is not None:
                 old.on_cancelled()

@@ -20,6 +20,7 @@
     forbidden_origin: "The backend does not allow this extension's id (see SCRIBEAGENT_EXTENSION_IDS).",
     bad_host: "The backend refused the address; use 127.0.0.1 or localhost.",
     not_ready: "The model is still loading…",
+    busy: "The model is busy with other tabs; ask again in a moment.",
     no_candidates: "Nothing on this page to act on.",
     bad_page: "This page could not be read.",
     too_long: "This page is too long for the model's context: lower the page budget or raise --n-ctx.",
