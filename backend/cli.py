@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     except ScribeAgentError as exc:
         print(f"scribeagent: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder, a vanished file: say which, not a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"scribeagent: error: {exc.strerror or exc}{where}; no partial output was kept", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -65,8 +65,13 @@ def served_default_model(cache_dir: str | os.PathLike[str] | None = None) -> Pat
     with _LOCK:
         if target.exists() and stamp.exists() and stamp.read_text() == signature:
             return check_gguf(target)
-        _convert(source, target)
-        stamp.write_text(signature)
+        try:
+            _convert(source, target)
+            stamp.write_text(signature)
+        except OSError as exc:  # a read-only or full cache: the partial copy is already gone
+            raise ModelFileError(
+                f"cannot write the F16 copy of the default model to {target.parent} ({exc.strerror or exc}); "
+                "free some disk space or point SCRIBEAGENT_CACHE_DIR at a writable folder") from exc
     return target
 
 

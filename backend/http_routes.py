@@ -45,6 +45,7 @@ async def health(request: Request) -> dict[str, Any]:
         "format": FORMAT_VERSION,
         "version": __version__,
         "jobs": runtime.worker.stats(),
+        "warnings": runtime.warnings(),
     }
 
 

@@ -5,6 +5,7 @@ the one job that runs a suggestion on the single inference worker.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,15 @@ from backend.worker import InferenceWorker, Job
 log = logging.getLogger("scribeagent.server")
 
 
+def _fingerprint(path: str) -> Optional[tuple[int, int]]:
+    """(size, mtime in ns) of a file, or None when it is gone."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 @dataclass
 class Runtime:
     """The loaded model and what serves it; filled in by the loader thread."""
@@ -38,6 +48,7 @@ class Runtime:
     #: `--lora`, or None for a bare model (not trained for this task).
     adapter: Optional[dict[str, Optional[str]]] = None
     error: Optional[str] = None
+    _files: dict[str, Optional[tuple[int, int]]] = field(default_factory=dict)  # path -> fingerprint at load
     loaded: threading.Event = field(default_factory=threading.Event)
 
     def load(self) -> None:
@@ -54,12 +65,21 @@ class Runtime:
                     self.adapter = {"name": lora.stem, "version": None, "path": str(lora)}
             self.counter = suggester.counter
             self.info = suggester.engine.info
+            self._files = {p: _fingerprint(p) for p in (self.info.path, self.info.lora) if p}
             self.suggester = suggester
         except ScribeAgentError as exc:
             self.error = str(exc)
             log.error("model failed to load: %s", exc)
         finally:
             self.loaded.set()
+
+    def warnings(self) -> list[str]:
+        """What `/health` should admit although the server still answers: a model or adapter
+        file deleted or changed since it was loaded (the copy in memory serves; a restart would
+        load the new file, or fail)."""
+        return [f"{path} was deleted or changed since it was loaded; the server answers from the copy in memory "
+                "and a restart will load what is there now" for path, seen in self._files.items()
+                if _fingerprint(path) != seen]
 
     @property
     def label(self) -> Optional[str]:

@@ -222,3 +222,27 @@ def test_serve_refuses_a_missing_or_corrupt_model(tmp_path: Path) -> None:
                                 env=server_env(tmp_path), capture_output=True, text=True, timeout=60)
         assert result.returncode == 2
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_model_file_truncated_under_the_running_server(tmp_path: Path, model_cache: Path) -> None:
+    import shutil
+
+    from backend.default_model import served_default_model
+
+    copy = tmp_path / "model.gguf"
+    shutil.copyfile(served_default_model(model_cache), copy)
+    with running_server(tmp_path / "home", "--model", str(copy), "--threads", "2") as srv:
+        assert srv.health()["warnings"] == []
+        with copy.open("r+b") as fh:
+            fh.truncate(1024)  # a full disk or a botched upgrade, while the model is being served
+        health = srv.health()
+        assert health["ready"] and health["ok"]  # it still answers, from the copy in memory…
+        assert len(health["warnings"]) == 1 and str(copy) in health["warnings"][0]  # …and says so
+        with open_stream(srv) as ws:
+            recv(ws)
+            ws.send(json.dumps({"type": "observe", "session": "s", "objective": "Sign in", "html": LOGIN_PAGE}))
+            frame = recv(ws)
+            while frame["type"] in ("token", "progress"):
+                frame = recv(ws)
+            assert frame["type"] == "step", frame
+        assert srv.proc.poll() is None
