@@ -16,7 +16,7 @@ from backend.errors import ScribeAgentError
 #: Modules that contribute subcommands, in help order. Each serves one area of the product.
 COMMAND_MODULES = (
     "backend.commands",  # serve, prune, suggest, token
-    "backend.workflow_commands",  # workflows list/export/delete
+    "backend.workflows.commands",  # workflows list/export/delete
     "training.commands",  # data synth/build/import, train, eval
     "quantize.commands",  # export, export-adapter, parity
     "training.miniwob.commands",  # bench miniwob

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend.config import help_for
 from backend.errors import ScribeAgentError
-from backend.model_files import check_gguf
+from backend.model.model_files import check_gguf
 
 if TYPE_CHECKING:
     from backend.config import Settings
@@ -83,7 +83,7 @@ def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from backend.server import create_app
+    from backend.serve.server import create_app
 
     try:
         loopback = ipaddress.ip_address(args.host).is_loopback
@@ -117,7 +117,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from backend.suggester_loader import load_suggester
+    from backend.serve.suggester_loader import load_suggester
 
     settings = _settings(args)
     history = json.loads(args.history.read_text(encoding="utf-8")) if args.history else []
@@ -140,7 +140,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     from backend.config import Settings
-    from backend.security import load_or_create_token
+    from backend.serve.security import load_or_create_token
 
     print(load_or_create_token(Settings().config_dir))
     return 0

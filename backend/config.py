@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from backend.dom import DEFAULT_BUDGET
 from backend.dom.adaptive import SMALL_BUDGET
 from backend.extension_id import EXTENSION_ID
-from backend.grammar import MAX_ANSWER_TOKENS
+from backend.model.grammar import MAX_ANSWER_TOKENS
 
 APP_NAME = "scribeagent"
 
@@ -64,7 +64,7 @@ class Settings(BaseSettings):
             return self.lora
         if not self.adapter:
             return None
-        from backend.default_model import shipped_adapter
+        from backend.model.default_model import shipped_adapter
 
         shipped = shipped_adapter()
         return shipped.path if shipped else None

@@ -20,10 +20,10 @@ from backend.generation import ModelRequest, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
                             parse_head)
-from backend.grammar import MAX_ANSWER_TOKENS, head_grammar, node_grammar, text_nodes
+from backend.model.grammar import MAX_ANSWER_TOKENS, head_grammar, node_grammar, text_nodes
 from backend.step_guard import confirmation_needed
 from backend.step_view import target_kind
-from backend.tokens import TokenCounter
+from backend.model.tokens import TokenCounter
 
 
 class AnswerEngine(Protocol):

@@ -41,10 +41,10 @@ def main() -> int:
     parser.add_argument("--budgets", default="500,1000,2000")
     args = parser.parse_args()
 
-    from backend.default_model import shipped_adapter
-    from backend.engine import load_engine
+    from backend.model.default_model import shipped_adapter
+    from backend.model.engine import load_engine
     from backend.pipeline import Suggester
-    from backend.tokens import LlamaVocab
+    from backend.model.tokens import LlamaVocab
 
     shipped = shipped_adapter()
     if shipped is None:

@@ -31,7 +31,7 @@ def curve(paths: list[str], budgets: list[int], small: int, lora: str | None, th
     from backend.config import Settings
     from backend.dom import DEFAULT_BUDGET
     from backend.pipeline import Suggester
-    from backend.suggester_loader import load_suggester
+    from backend.serve.suggester_loader import load_suggester
     from training.evaluate import evaluate
     from training.readers import ReadReport, read_many
 

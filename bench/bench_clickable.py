@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    from backend.tokens import default_counter
+    from backend.model.tokens import default_counter
     from training.chromium import BROWSER_ARGS, CHROMIUM
 
     names = sorted(p.name for p in args.pages.glob("*.html"))

@@ -5,7 +5,7 @@ starts on the same data dir, a client saves workflows as fast as it can (`POST /
 noting each one answered 200), and after a random moment the server is killed with SIGKILL in
 the middle of the stream of saves. Then a fresh server must list every acknowledged id, each
 workflow must read back whole, and SQLite's `integrity_check` must pass (WAL journal +
-`synchronous=FULL`, `backend/workflow_store.py`).
+`synchronous=FULL`, `backend/workflows/store.py`).
 
     python bench/bench_crash.py [--kills 50] [--seed 0]
 """
@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.workflow_store import DB_FILENAME  # noqa: E402
+from backend.workflows.store import DB_FILENAME  # noqa: E402
 from bench.bench_step_latency import cpu_model  # noqa: E402
 from bench.common import print_table, write_json  # noqa: E402
 from tests.server_process import ORIGIN, running_server, server_env, write_rules  # noqa: E402

@@ -73,7 +73,7 @@ _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
 from bench.hostile_pages import SCALED, check
-from backend.tokens import default_counter
+from backend.model.tokens import default_counter
 default_counter()
 html = SCALED[{kind!r}]({size})
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -52,9 +52,9 @@ def bare(engine, prompt: str, n_generate: int) -> dict[str, float]:
 
 
 def measure(threads: int, repeat: int) -> list[dict[str, object]]:
-    from backend.engine import load_engine
+    from backend.model.engine import load_engine
     from backend.pipeline import Suggester
-    from backend.tokens import LlamaVocab
+    from backend.model.tokens import LlamaVocab
 
     engine = load_engine(n_ctx=8192, n_threads=threads)
     counter = LlamaVocab(engine.info.path)
@@ -101,9 +101,9 @@ def format_comparison(threads: int, n_prompt: int = 1000) -> list[dict[str, obje
     """Prefill speed of the shipped Q4_1 against the F16 we serve (why we convert at first start)."""
     from llama_cpp import Llama
 
-    from backend.default_model import served_default_model
-    from backend.engine import PREFILL_CHUNK
-    from backend.model_files import bundled_model_path
+    from backend.model.default_model import served_default_model
+    from backend.model.engine import PREFILL_CHUNK
+    from backend.model.model_files import bundled_model_path
 
     rows = []
     for label, path in (("Q4_1 (shipped)", bundled_model_path()), ("F16 (served)", served_default_model())):

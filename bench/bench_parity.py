@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from backend.model_files import bundled_model_path  # noqa: E402
+from backend.model.model_files import bundled_model_path  # noqa: E402
 from quantize.base_model import load_hf_model, resolve_base  # noqa: E402
 from quantize.export import export_model  # noqa: E402
 from quantize.llama_quant import QUANT_TYPES, quantize_gguf  # noqa: E402

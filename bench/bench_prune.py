@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     from backend.dom import DEFAULT_BUDGET, prune
     from backend.dom.attrs import clean_value
     from backend.dom.parse import decode
-    from backend.tokens import default_counter
+    from backend.model.tokens import default_counter
     from bench.paper_pruner import PaperPruner
 
     files = sorted(args.pages.glob("*.html"))

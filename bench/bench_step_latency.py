@@ -92,7 +92,7 @@ def timed(suggester: Any, *, objective: str, url: str, html: bytes, history: lis
 
 def measure(threads: int, n_pages: int, bare_every: int) -> dict[str, Any]:
     from backend.config import Settings
-    from backend.suggester_loader import load_suggester
+    from backend.serve.suggester_loader import load_suggester
 
     suggester = load_suggester(Settings(n_threads=threads))
     engine = suggester.engine

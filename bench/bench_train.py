@@ -57,7 +57,7 @@ def main() -> int:
     parser.add_argument("--threads", default="1,2", help="comma-separated torch thread counts")
     args = parser.parse_args()
     if args.model is None:
-        from backend.model_files import bundled_model_path
+        from backend.model.model_files import bundled_model_path
 
         args.model = str(bundled_model_path())
     rows = []

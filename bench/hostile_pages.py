@@ -111,8 +111,8 @@ def check(html: str | bytes, budget: int, objective: str = "click the button") -
     """
     from backend.dom import prune
     from backend.errors import PageError
-    from backend.grammar import head_grammar, node_grammar
-    from backend.tokens import default_counter
+    from backend.model.grammar import head_grammar, node_grammar
+    from backend.model.tokens import default_counter
 
     try:
         pruned = prune(html, budget=budget, objective=objective, counter=default_counter())

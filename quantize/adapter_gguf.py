@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_write
+from backend.model.model_files import atomic_write
 from quantize.adapter import Adapter, require_plain_lora
 from quantize.base_model import BaseModel
 from quantize.gguf_export import converter_model_class

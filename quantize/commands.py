@@ -33,7 +33,7 @@ def _export_adapter(args: argparse.Namespace) -> int:
 
 
 def _parity(args: argparse.Namespace) -> int:
-    from backend.model_files import check_gguf
+    from backend.model.model_files import check_gguf
     from quantize.adapter import read_adapter
     from quantize.base_model import resolve_base
     from quantize.merge import load_with_adapter

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_write
+from backend.model.model_files import atomic_write
 from quantize.adapter import read_adapter
 from quantize.base_model import resolve_base
 from quantize.gguf_export import convert_to_f16, converter_model_class

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from backend.errors import ModelFileError
-from backend.model_files import check_gguf
+from backend.model.model_files import check_gguf
 
 # GGUF value types (gguf spec): fixed-size scalars by type id → struct format.
 _SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}

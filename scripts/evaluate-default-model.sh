@@ -16,7 +16,7 @@ OUT=${OUT:-runs/default/measured}
 BUDGET=${BUDGET:-500}
 SYNTH_LIMIT=${SYNTH_LIMIT:-10}
 SA=.venv/bin/scribeagent
-F16=$(.venv/bin/python -c 'from backend.default_model import served_default_model as s; print(s())')
+F16=$(.venv/bin/python -c 'from backend.model.default_model import served_default_model as s; print(s())')
 mkdir -p "$OUT"
 
 # Two lanes, one thread each: the 2-core machines here run two single-thread jobs side by side.

@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.default_model import ADAPTER_FILE, CARD_FILE, MODELS_DIR  # noqa: E402
+from backend.model.default_model import ADAPTER_FILE, CARD_FILE, MODELS_DIR  # noqa: E402
 
 
 def _json(path: Path) -> dict[str, Any]:

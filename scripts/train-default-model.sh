@@ -31,7 +31,7 @@ STOP_AFTER=${STOP_AFTER:-90}
 # (35 vs 135 tokens/s, bf16) as soon as anything else ran; see bench/bench_train.py.
 THREADS=${THREADS:-1}
 SA=.venv/bin/scribeagent
-BASE=$(.venv/bin/python -c 'from backend.model_files import bundled_model_path as b; print(b())')
+BASE=$(.venv/bin/python -c 'from backend.model.model_files import bundled_model_path as b; print(b())')
 D=$OUT/data
 mkdir -p "$D"
 

@@ -29,7 +29,7 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model cache holding the embedded model converted to F16, once per test run, for every test
     that serves it (the conversion takes seconds; the person's real cache is never touched)."""
     pytest.importorskip("llama_cpp")
-    from backend.default_model import served_default_model
+    from backend.model.default_model import served_default_model
 
     cache = tmp_path_factory.mktemp("model-cache")
     served_default_model(cache)

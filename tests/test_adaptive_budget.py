@@ -5,7 +5,7 @@ from __future__ import annotations
 from backend.dom import DEFAULT_BUDGET, prune
 from backend.dom.adaptive import SMALL_BUDGET, names_a_candidate, prune_adaptive
 from backend.pipeline import Suggester
-from backend.tokens import default_counter
+from backend.model.tokens import default_counter
 
 COUNTER = default_counter()
 # 300 product links overflow any budget; the form at the end has the only two named controls.

@@ -11,7 +11,7 @@ import pytest
 from backend.binding import bound_nodes, named_phrases, normalized
 from backend.format import NODE, parse_head
 from backend.generation import ModelRequest, Timings, Token
-from backend.grammar import head_grammar, node_grammar
+from backend.model.grammar import head_grammar, node_grammar
 from backend.pipeline import Suggester
 
 NAMES = {"1": "Sports", "2": "Sports news", "3": "Weather", "4": "Search", "5": "E-mail address"}

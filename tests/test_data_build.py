@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from backend.format import Step, parse_answer
-from backend.tokens import default_counter
-from backend.workflow_model import Workflow
+from backend.model.tokens import default_counter
+from backend.workflows.model import Workflow
 from training.examples import BuildConfig, build_dataset, step_examples
 from training.readers import write_workflows
 from training.synth.families import BY_NAME

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from backend.errors import DataError
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.readers import ReadReport, read_workflows, write_workflows
 from training.schema import SCHEMA_PATH, render_schema
 

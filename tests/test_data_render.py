@@ -8,7 +8,7 @@ import pytest
 
 from backend.dom import prune
 from backend.errors import DataError
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.chromium import CHROMIUM
 
 pytest.importorskip("playwright.sync_api")

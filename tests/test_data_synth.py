@@ -10,7 +10,7 @@ from lxml import html as lhtml
 
 from backend.cli import main as cli_main
 from backend.dom import prune
-from backend.grammar import MAX_DESCRIPTION_CHARS, MAX_TYPED_CHARS, takes_text
+from backend.model.grammar import MAX_DESCRIPTION_CHARS, MAX_TYPED_CHARS, takes_text
 from training.readers import ReadReport, read_workflows
 from training.synth.families import FAMILIES, HELD_OUT
 from training.synth.generate import MAX_STEPS, MIN_STEPS, synthesize

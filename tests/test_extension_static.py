@@ -73,8 +73,8 @@ def _js_const(name: str) -> str:
 
 def test_versions_close_codes_and_content_scripts_match_the_backend_and_manifest() -> None:
     from backend.constants import PROTOCOL_VERSION
-    from backend.security import CLOSE_BAD_HOST, CLOSE_FORBIDDEN_ORIGIN, CLOSE_TOO_LARGE, CLOSE_UNAUTHORIZED
-    from backend.workflow_model import WORKFLOW_VERSION
+    from backend.serve.security import CLOSE_BAD_HOST, CLOSE_FORBIDDEN_ORIGIN, CLOSE_TOO_LARGE, CLOSE_UNAUTHORIZED
+    from backend.workflows.model import WORKFLOW_VERSION
 
     assert int(_js_const("PROTOCOL_VERSION")) == PROTOCOL_VERSION
     assert int(_js_const("WORKFLOW_VERSION")) == WORKFLOW_VERSION

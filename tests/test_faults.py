@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_write
+from backend.model.model_files import atomic_write
 
 
 def test_a_write_that_fails_midway_leaves_the_old_file_and_no_part(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_a_write_that_succeeds_replaces_in_one_rename(tmp_path: Path) -> None:
 
 def test_an_unwritable_model_cache_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
-    from backend.default_model import served_default_model
+    from backend.model.default_model import served_default_model
 
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be")  # as good as read-only, even for root

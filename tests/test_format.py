@@ -17,7 +17,7 @@ from backend.format import (
     render_answer,
     render_history,
 )
-from backend.grammar import build_grammar, takes_text
+from backend.model.grammar import build_grammar, takes_text
 
 STEPS = [
     Step("Click 'New invoice'", ActionKind.CLICK, "12", None, '<button node="12">'),

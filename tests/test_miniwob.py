@@ -24,7 +24,7 @@ from backend.constants import ActionKind, ErrorCode  # noqa: E402
 from backend.dom import prune  # noqa: E402
 from backend.errors import PageError  # noqa: E402
 from backend.format import Step  # noqa: E402
-from backend.grammar import takes_text  # noqa: E402
+from backend.model.grammar import takes_text  # noqa: E402
 from training.miniwob.agents import Decision, ModelAgent, ModelError, Observation, RandomAgent  # noqa: E402
 from training.chromium import CHROMIUM  # noqa: E402
 from training.miniwob.browser import BROWSER_ERROR, LOAD_FAILED, Browser  # noqa: E402

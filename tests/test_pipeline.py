@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from backend.constants import ActionKind
-from backend.engine import LlamaEngine, load_engine
+from backend.model.engine import LlamaEngine, load_engine
 from backend.errors import PageError
 from backend.format import parse_answer
 from backend.pipeline import Suggester
-from backend.tokens import LlamaVocab
+from backend.model.tokens import LlamaVocab
 from tests.server_process import server_env
 from tests.conftest import SHARED_PAGES
 
@@ -53,7 +53,7 @@ def test_answers_on_real_pages_point_at_candidates(engine: LlamaEngine, page: Pa
     assert result.step.node in result.page.candidates
     assert result.step.target == result.page.targets[result.step.node]
     if result.step.action is ActionKind.TYPE:
-        from backend.grammar import takes_text
+        from backend.model.grammar import takes_text
         assert takes_text(result.step.target)
     assert parse_answer("".join(streamed)) == result.step  # the stream is exactly the parsed answer
     assert 0 < result.confidence <= 1
@@ -100,7 +100,7 @@ def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: Ll
     import llama_cpp
     from llama_cpp import LlamaGrammar
 
-    from backend.grammar import build_grammar
+    from backend.model.grammar import build_grammar
 
     suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=400, bind=False)
     compared = 0

@@ -15,7 +15,7 @@ from lxml import etree
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.dom.render import opening_tags
 from backend.errors import PageError
-from backend.tokens import LlamaVocab, default_counter
+from backend.model.tokens import LlamaVocab, default_counter
 from bench.bench_prune import expected_candidates, number_elements
 from tests.conftest import SHARED_PAGES
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backend.model_files import bundled_model_path
+from backend.model.model_files import bundled_model_path
 from quantize.adapter import read_adapter
 from quantize.adapter_gguf import write_adapter_gguf
 from quantize.base_model import load_hf_model, resolve_base, save_clean_hf_dir

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backend import security
-from backend.security import host_allowed, load_or_create_token, origin_allowed
+from backend.serve import security
+from backend.serve.security import host_allowed, load_or_create_token, origin_allowed
 
 OURS = frozenset({"chrome-extension://abcdefghijklmnopabcdefghijklmnop"})
 

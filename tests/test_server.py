@@ -227,7 +227,7 @@ def test_serve_refuses_a_missing_or_corrupt_model(tmp_path: Path) -> None:
 def test_a_model_file_truncated_under_the_running_server(tmp_path: Path, model_cache: Path) -> None:
     import shutil
 
-    from backend.default_model import served_default_model
+    from backend.model.default_model import served_default_model
 
     copy = tmp_path / "model.gguf"
     shutil.copyfile(served_default_model(model_cache), copy)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from backend.config import Settings
-from backend.default_model import ADAPTER_FILE, CARD_FILE, MODELS_DIR, shipped_adapter
+from backend.model.default_model import ADAPTER_FILE, CARD_FILE, MODELS_DIR, shipped_adapter
 from backend.errors import ModelFileError
-from backend.model_files import check_gguf
+from backend.model.model_files import check_gguf
 
 pytestmark = pytest.mark.slow  # loads a real model, a browser or torch (see README: fast lane)
 

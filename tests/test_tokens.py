@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from backend.errors import ModelFileError
-from backend.tokens import LlamaVocab, TokenCounter, default_counter
+from backend.model.tokens import LlamaVocab, TokenCounter, default_counter
 from tests.conftest import SHARED_PAGES
 
 PAGES = SHARED_PAGES

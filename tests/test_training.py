@@ -25,7 +25,7 @@ def smol_tokenizer_dir(tmp_path_factory):
     """SmolLM2's real tokenizer + chat template (read once from the bundled GGUF)."""
     from transformers import AutoTokenizer
 
-    from backend.model_files import bundled_model_path
+    from backend.model.model_files import bundled_model_path
 
     gguf = bundled_model_path()
     out = tmp_path_factory.mktemp("smol_tok")
@@ -229,7 +229,7 @@ def test_gguf_base_loads_as_a_trainable_model():
     """The embedded SmolLM2 ships only as GGUF; it must be fine-tunable offline."""
     from transformers.trainer_utils import validate_quantization_for_training
 
-    from backend.model_files import bundled_model_path
+    from backend.model.model_files import bundled_model_path
     from training.train import load_base
 
     model, tok = load_base(str(bundled_model_path()))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.evaluate import evaluate, first_candidate_predictor, run_eval
 from training.readers import write_workflows
 from training.synth.families import BY_NAME
@@ -62,7 +62,7 @@ def test_eval_hf_model_writes_report(smol_tokenizer_dir, tmp_path):  # noqa: F81
 
 
 def test_eval_gguf_base_through_the_served_engine(tmp_path):
-    from backend.model_files import bundled_model_path
+    from backend.model.model_files import bundled_model_path
 
     src = tmp_path / "held.jsonl"
     write_workflows(src, [synth_workflow(2, 0, BY_NAME["newsletter"])])

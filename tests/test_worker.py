@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from backend.worker import Busy, InferenceWorker, Job
+from backend.serve.worker import Busy, InferenceWorker, Job
 
 
 def test_latest_wins_and_sessions_take_turns() -> None:

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.config import Settings
-from backend.server import create_app
-from backend.workflow_model import Workflow
-from backend.workflow_store import DB_FILENAME, WorkflowStore
+from backend.serve.server import create_app
+from backend.workflows.model import Workflow
+from backend.workflows.store import DB_FILENAME, WorkflowStore
 from test_workflow_store import make_workflow
 
 

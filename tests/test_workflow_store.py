@@ -15,8 +15,8 @@ import pytest
 
 from backend.cli import main as cli_main
 from backend.errors import DataError
-from backend.workflow_model import Workflow
-from backend.workflow_store import DB_FILENAME, WorkflowConflict, WorkflowStore
+from backend.workflows.model import Workflow
+from backend.workflows.store import DB_FILENAME, WorkflowConflict, WorkflowStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,7 +108,7 @@ def test_killed_writer_loses_nothing(tmp_path: Path) -> None:
         sys.path.insert(0, {str(ROOT)!r})
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_workflow_store import make_workflow
-        from backend.workflow_store import WorkflowStore
+        from backend.workflows.store import WorkflowStore
         store = WorkflowStore({str(path)!r})
         for i in range(5):
             store.add(make_workflow(f"w{{i}}"))

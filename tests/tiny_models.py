@@ -38,7 +38,7 @@ def _smollm2_tokenizer():
     """SmolLM2's tokenizer as transformers rebuilds it from the bundled GGUF."""
     from transformers import AutoTokenizer
 
-    from backend.model_files import bundled_model_path
+    from backend.model.model_files import bundled_model_path
 
     gguf = bundled_model_path()
     return AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)

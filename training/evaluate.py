@@ -25,7 +25,7 @@ from backend.constants import ActionKind
 from backend.dom import DEFAULT_BUDGET
 from backend.errors import DataError, ScribeAgentError
 from backend.format import Step
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.metrics import StepRecord, mind2web_metrics
 from training.readers import ReadReport, read_many
 
@@ -70,7 +70,7 @@ def load_engine_for(model: str, adapter: str | None, threads: int | None) -> Any
     base with a peft adapter directory (a fine-tune not exported yet), runs on transformers."""
     path = Path(model)
     if path.suffix == ".gguf" and (adapter is None or Path(adapter).suffix == ".gguf"):
-        from backend.engine import load_engine
+        from backend.model.engine import load_engine
 
         return load_engine(path, lora=adapter, n_threads=threads)  # the serve default context
     from training.hf_engine import HFEngine

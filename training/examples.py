@@ -23,7 +23,7 @@ from typing import Any
 
 from backend.errors import DataError
 from backend.format import Step, build_messages, render_answer
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.readers import ReadReport, read_many
 
 #: Tokens kept free for the chat template's role markers around system/user/assistant turns.
@@ -58,7 +58,7 @@ class HFCounter:
 def make_counter(tokenizer: str | None, gguf_file: str | None) -> Any:
     """One counter per worker process (cached; built lazily because counters do not pickle)."""
     if tokenizer is None:
-        from backend.tokens import default_counter
+        from backend.model.tokens import default_counter
 
         return default_counter()
     from transformers import AutoTokenizer

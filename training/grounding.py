@@ -23,7 +23,7 @@ from pathlib import Path
 
 from backend.constants import ActionKind
 from backend.errors import DataError, PageError
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.synth.values import draw
 
 _TAG = re.compile(r"^<([a-zA-Z][\w-]*)")

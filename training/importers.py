@@ -1,6 +1,6 @@
 """Turn other people's workflow layouts into our workflow records.
 
-Three sources, one output (`backend.workflow_model.Workflow`):
+Three sources, one output (`backend.workflows.model.Workflow`):
 
 - our recorder's export (`scribeagent workflows export`), already in our layout: validated only;
 - Mind2Web's released JSON (`confirmed_task`, `actions[].cleaned_html|raw_html`,
@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from backend.constants import ACTION_BY_MODEL_NAME, ActionKind
 from backend.errors import DataError
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.readers import ReadReport, read_workflows, validation_reason
 
 FORMATS = ("recorder", "mind2web", "scribeagent-csv")

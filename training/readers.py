@@ -1,4 +1,4 @@
-"""Read and write workflow JSON Lines files, one `backend.workflow_model.Workflow` per line.
+"""Read and write workflow JSON Lines files, one `backend.workflows.model.Workflow` per line.
 
 A bad row must not cost the rest of a million-row file: readers report it as `file:line: reason`
 and go on. Only a file that cannot be opened at all is a `DataError`.
@@ -16,8 +16,8 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from backend.errors import DataError
-from backend.model_files import atomic_write
-from backend.workflow_model import Workflow
+from backend.model.model_files import atomic_write
+from backend.workflows.model import Workflow
 
 
 @dataclass

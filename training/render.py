@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from backend.errors import DataError
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.chromium import BROWSER_ARGS, CHROMIUM
 
 SERIALIZER = Path(__file__).resolve().parents[1] / "extension" / "content" / "serialize.js"

@@ -1,4 +1,4 @@
-"""The JSON Schema of the workflow JSONL record, generated from `backend.workflow_model`.
+"""The JSON Schema of the workflow JSONL record, generated from `backend.workflows.model`.
 
 Other tools read our workflow files without Python; they get `training/workflow.schema.json`. It is
 generated, never edited by hand, and a test checks the committed file equals a fresh generation, so
@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backend.workflow_model import WORKFLOW_VERSION, Workflow
+from backend.workflows.model import WORKFLOW_VERSION, Workflow
 
 SCHEMA_PATH = Path(__file__).with_name("workflow.schema.json")
 

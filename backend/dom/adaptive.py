@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from backend.dom.page import PrunedPage, prune
 from backend.dom.relevance import words
 from backend.format import HistoryItem
-from backend.tokens import TokenCounter
+from backend.model.tokens import TokenCounter
 
 #: Page budget when the objective names a candidate; chosen from the accuracy-vs-budget curve in
 #: docs/eval/budget (the served model is as accurate at 500 tokens as at 2000 on such pages).

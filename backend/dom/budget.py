@@ -28,7 +28,7 @@ from backend.dom.attrs import cut, cut_value
 from backend.dom.clean import NODE_ATTR, Scan, remove, text_of, visible_text
 from backend.dom.relevance import scorer
 from backend.dom.render import element_html, opening_tag, serialize
-from backend.tokens import TokenCounter
+from backend.model.tokens import TokenCounter
 
 #: No page of pruned HTML averages more characters per token than this (SmolLM2's tokenizer does
 #: ~2.6-3.5 on pruned pages; digits are single tokens). Longer texts are over budget uncounted.

@@ -16,7 +16,7 @@ from backend.dom.parse import parse
 from backend.dom.relevance import query_weights
 from backend.dom.render import opening_tags, serialize
 from backend.format import HistoryItem
-from backend.tokens import TokenCounter, default_counter
+from backend.model.tokens import TokenCounter, default_counter
 
 #: Tokens of the served model's tokenizer a pruned page may take by default: leaves room in a 4K
 #: context for the objective, history and answer, and prefills in well under a second on a CPU.

@@ -62,10 +62,10 @@
   /** The WebSocket protocol this extension speaks (backend.constants.PROTOCOL_VERSION). */
   const PROTOCOL_VERSION = 1;
 
-  /** WebSocket close codes of the backend's refusals (backend.security.CLOSE_*). */
+  /** WebSocket close codes of the backend's refusals (backend.serve.security.CLOSE_*). */
   const Close = Object.freeze({ UNAUTHORIZED: 4401, FORBIDDEN_ORIGIN: 4403, BAD_HOST: 4421, TOO_LARGE: 1009 });
 
-  /** Version of the workflow files a recording is saved as (backend.workflow_model.WORKFLOW_VERSION). */
+  /** Version of the workflow files a recording is saved as (backend.workflows.model.WORKFLOW_VERSION). */
   const WORKFLOW_VERSION = 1;
 
   /** The content scripts, in load order: the manifest's list, injected again into open tabs. */

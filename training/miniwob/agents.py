@@ -18,7 +18,7 @@ from backend.dom import DEFAULT_BUDGET
 from backend.dom.adaptive import prune_adaptive
 from backend.errors import PageError, ScribeAgentError
 from backend.format import Step
-from backend.tokens import TokenCounter
+from backend.model.tokens import TokenCounter
 
 if TYPE_CHECKING:
     from backend.config import Settings
@@ -72,7 +72,7 @@ class ModelAgent:
     def load(cls, settings: "Settings") -> "ModelAgent":
         """The model `scribeagent serve` would serve with `settings` (the embedded base with the
         shipped fine-tune unless told otherwise, see `Settings.served_lora`)."""
-        from backend.suggester_loader import load_suggester
+        from backend.serve.suggester_loader import load_suggester
 
         suggester = load_suggester(settings)
         info = suggester.engine.info

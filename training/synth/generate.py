@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote_plus
 
 from backend.constants import ActionKind
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 from training.synth import pools as P
 from training.synth.families import FAMILIES, HELD_OUT
 from training.synth.markup import ClassStyle, El, name_of

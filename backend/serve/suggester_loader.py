@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from backend.config import Settings
-from backend.engine import load_engine
+from backend.model.engine import load_engine
 from backend.pipeline import Suggester
-from backend.scripted_engine import ScriptedEngine
-from backend.tokens import LlamaVocab, TokenCounter, default_counter
+from backend.model.scripted_engine import ScriptedEngine
+from backend.model.tokens import LlamaVocab, TokenCounter, default_counter
 
 
 def load_suggester(settings: Settings) -> Suggester:

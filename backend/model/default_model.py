@@ -19,11 +19,11 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from backend.errors import ModelFileError
-from backend.model_files import atomic_write, bundled_model_path, check_gguf
+from backend.model.model_files import atomic_write, bundled_model_path, check_gguf
 
 _SERVED_FILE = "SmolLM2-135M-Instruct.F16.gguf"
 #: The shipped fine-tune of the embedded base: a GGUF LoRA and its card's facts (models/README.md).
-MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 ADAPTER_FILE = "scribeagent-smol.lora.gguf"
 CARD_FILE = "scribeagent-smol.json"
 _LOCK = threading.Lock()

@@ -13,15 +13,15 @@ from typing import Any, Optional
 
 from backend.config import Settings
 from backend.constants import ErrorCode, MessageType
-from backend.default_model import shipped_adapter
-from backend.engine import EngineInfo
+from backend.model.default_model import shipped_adapter
+from backend.model.engine import EngineInfo
 from backend.errors import ScribeAgentError
 from backend.generation import Cancelled, ModelRequest
 from backend.pipeline import Suggester
-from backend.security import ApiError, error_body
-from backend.suggester_loader import load_suggester
-from backend.tokens import TokenCounter
-from backend.worker import InferenceWorker, Job
+from backend.serve.security import ApiError, error_body
+from backend.serve.suggester_loader import load_suggester
+from backend.model.tokens import TokenCounter
+from backend.serve.worker import InferenceWorker, Job
 
 log = logging.getLogger("scribeagent.server")
 

@@ -19,11 +19,11 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backend.constants import ActionKind
-from backend.engine import EngineInfo
+from backend.model.engine import EngineInfo
 from backend.errors import ModelFileError, ScribeAgentError
 from backend.format import TARGET, Step, render_answer
 from backend.generation import Cancelled, ModelRequest, Timings, Token
-from backend.grammar import takes_text
+from backend.model.grammar import takes_text
 
 
 class _RuleStep(BaseModel):

@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from backend import __version__
 from backend.constants import FORMAT_VERSION, PROTOCOL_VERSION, ErrorCode, MessageType
 from backend.dom import prune
-from backend.protocol import PageInput, PruneInput
-from backend.runtime import Runtime
-from backend.security import ApiError, require_token
-from backend.tokens import default_counter
+from backend.serve.protocol import PageInput, PruneInput
+from backend.serve.runtime import Runtime
+from backend.serve.security import ApiError, require_token
+from backend.model.tokens import default_counter
 
 router = APIRouter()
 

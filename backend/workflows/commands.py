@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from backend.errors import DataError
-from backend.model_files import atomic_write
-from backend.workflow_store import WorkflowStore, default_store_path
+from backend.model.model_files import atomic_write
+from backend.workflows.store import WorkflowStore, default_store_path
 
 
 def _open_store() -> WorkflowStore:

@@ -3,7 +3,7 @@
 WAL journal + `synchronous=FULL` make every committed `add` survive a crash or power loss of the
 server (a recording is a person's demonstrated work and cannot be re-made cheaply), while the CLI
 can read the file while the server writes it. The full record is stored as the JSON that
-`backend.workflow_model.Workflow` produces, so export is a plain copy of validated rows.
+`backend.workflows.model.Workflow` produces, so export is a plain copy of validated rows.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import IO, Any, Optional
 from pydantic import ValidationError
 
 from backend.errors import DataError
-from backend.workflow_model import Workflow
+from backend.workflows.model import Workflow
 
 #: File name of the store inside the data dir (server and CLI must agree on it).
 DB_FILENAME = "workflows.sqlite3"

@@ -1,9 +1,9 @@
 """FastAPI app: the lifespan, the guard, error rendering and `WS /v1/stream`; the HTTP routes live
-in `backend.http_routes` and `backend.workflow_routes`, the model in `backend.runtime`.
+in `backend.serve.http_routes` and `backend.workflows.routes`, the model in `backend.serve.runtime`.
 
 The model loads in the lifespan on a background thread, so `/health` can say "loading" while a
 first start converts the default model; requests made before it is ready get `not_ready`.
-Security checks are middleware and dependencies (`backend.security`); route bodies stay linear.
+Security checks are middleware and dependencies (`backend.serve.security`); route bodies stay linear.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from backend import __version__
 from backend.config import Settings
 from backend.constants import FORMAT_VERSION, PROTOCOL_VERSION, ErrorCode, MessageType
 from backend.errors import HTTP_STATUS, ScribeAgentError
-from backend.http_routes import router as http_router
-from backend.protocol import Cancel, Hello, Observe, client_message
-from backend.runtime import Runtime
-from backend.security import (
+from backend.serve.http_routes import router as http_router
+from backend.serve.protocol import Cancel, Hello, Observe, client_message
+from backend.serve.runtime import Runtime
+from backend.serve.security import (
     CLOSE_TOO_LARGE,
     CLOSE_UNAUTHORIZED,
     GuardMiddleware,
@@ -38,9 +38,9 @@ from backend.security import (
     load_or_create_token,
     token_matches,
 )
-from backend.worker import Job
-from backend.workflow_routes import router as workflow_router
-from backend.workflow_store import WorkflowStore, default_store_path
+from backend.serve.worker import Job
+from backend.workflows.routes import router as workflow_router
+from backend.workflows.store import WorkflowStore, default_store_path
 
 log = logging.getLogger("scribeagent.server")
 

@@ -16,9 +16,9 @@ from pydantic import ValidationError
 
 from backend.constants import ErrorCode
 from backend.errors import DataError
-from backend.security import ApiError, require_token
-from backend.workflow_model import Workflow
-from backend.workflow_store import WorkflowConflict, WorkflowStore
+from backend.serve.security import ApiError, require_token
+from backend.workflows.model import Workflow
+from backend.workflows.store import WorkflowConflict, WorkflowStore
 
 router = APIRouter(prefix="/v1/workflows", dependencies=[Depends(require_token)], tags=["workflows"])
 

@@ -23,8 +23,8 @@ import numpy as np
 from backend.constants import GGUF_KEY_ADAPTER, GGUF_KEY_BASE_MODEL, GGUF_KEY_FORMAT_VERSION, GGUF_KEY_TRAINING_DATA
 from backend.errors import ContextOverflow, ModelFileError
 from backend.generation import Cancelled, ModelRequest, Timings, Token
-from backend.grammar_sampler import GreedyGrammarSampler
-from backend.model_files import check_gguf
+from backend.model.grammar_sampler import GreedyGrammarSampler
+from backend.model.model_files import check_gguf
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -252,7 +252,7 @@ def load_engine(
     """Load `model_path`, or the embedded default (converted once to F16 in `cache_dir`); `n_ctx`
     None is the serve default (`Settings.n_ctx`)."""
     from backend.config import default
-    from backend.default_model import served_default_model
+    from backend.model.default_model import served_default_model
 
     path = Path(model_path) if model_path else served_default_model(cache_dir)
     n_ctx = n_ctx if n_ctx is not None else int(default("n_ctx"))  # type: ignore[call-overload]

@@ -22,7 +22,7 @@ import unicodedata
 from typing import Protocol, runtime_checkable
 
 from backend.errors import ModelFileError
-from backend.model_files import bundled_model_path, check_gguf
+from backend.model.model_files import bundled_model_path, check_gguf
 
 
 @runtime_checkable

@@ -1,0 +1,2 @@
+"""Recorded workflows: the file format, the SQLite store, its HTTP routes and CLI commands.
+"""
