@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from backend.constants import ActionKind
+from backend.format import Step
 
 #: Text in quotes: 'x', "x", ‘x’, “x”. An apostrophe inside a word ("don't") is not a quote.
 _QUOTED = re.compile(r"(?<!\w)'(.+?)'(?!\w)|\"(.+?)\"|‘(.+?)’|“(.+?)”")
@@ -63,3 +67,21 @@ def bound_nodes(description: str, typed: str | None, names: Mapping[str, str], a
     if best == NONE:
         return list(allowed)
     return [node for node in allowed if strength[node] == best]
+
+
+def as_choice(step: Step, options: Mapping[str, Sequence[str]]) -> Step:
+    """A click on a native `<select>` that quotes one of its options, as choosing that option.
+
+    Clicking a native select cannot pick anything: its options open in a popup the browser draws
+    outside the page, which synthetic events never reach. The model writes "Click 'Kathy'" on the
+    list that holds Kathy; what it means — and what the extension can do — is choosing Kathy there
+    (a `type` step on a select, which the extension performs by option text).
+    """
+    choices = options.get(step.node or "")
+    if step.action is not ActionKind.CLICK or not choices:
+        return step
+    by_name = {normalized(o): o for o in choices}
+    for phrase in named_phrases(step.description):
+        if phrase in by_name:
+            return replace(step, action=ActionKind.TYPE, text=by_name[phrase])
+    return step

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Optional, Protocol
 
-from backend.binding import bound_nodes
+from backend.binding import as_choice, bound_nodes
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.dom.adaptive import SMALL_BUDGET, prune_adaptive
@@ -148,6 +148,8 @@ class Suggester:
         result = parse_answer(head + body + TARGET + _target_after(body, request.page))
         if not isinstance(result, Step):
             raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
+        if self.bind:
+            result = as_choice(result, request.page.options)
         tail = TARGET + (result.target or "")
         if on_token:
             on_token(tail)

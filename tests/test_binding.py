@@ -103,3 +103,25 @@ def test_the_pipeline_chooses_the_node_among_the_named_candidates(bind: bool, ch
     assert result.confidence == pytest.approx(0.5)  # the node's digits and newline, not the label's space
     assert engine.grammars[1] == (node_grammar(["3"]) if bind else node_grammar(["1", "2", "3"]))
     assert result.answer.endswith(f"Node: {chosen}\nTarget: {result.page.targets[chosen]}")
+
+
+def test_a_click_that_quotes_an_option_of_a_native_select_chooses_it() -> None:
+    from backend.binding import as_choice
+    from backend.constants import ActionKind
+    from backend.dom import prune
+    from backend.format import Step
+
+    page = prune("<label for=o>Country</label><select id=o><option>Kenya</option><option>Japan</option></select>"
+                 "<button>Save</button>", budget=0)
+    select, button = (n for n in page.candidates if page.targets[n].startswith(("<select", "<button")))
+    assert page.options == {select: ["Kenya", "Japan"]}
+
+    def click(description: str, node: str) -> Step:
+        return Step(description, ActionKind.CLICK, node, None, page.targets[node])
+
+    chosen = as_choice(click("Click 'japan'", select), page.options)
+    assert (chosen.action, chosen.text, chosen.node) == (ActionKind.TYPE, "Japan", select)
+    for unchanged in (click("Click 'Country'", select),  # names the list, not an option
+                      click("Click 'Japan'", button),  # not a select
+                      Step("Type 'Japan'", ActionKind.TYPE, select, "Japan", page.targets[select])):
+        assert as_choice(unchanged, page.options) == unchanged

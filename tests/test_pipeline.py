@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.binding import as_choice
 from backend.constants import ActionKind
 from backend.model.engine import LlamaEngine, load_engine
 from backend.errors import PageError
@@ -55,7 +56,9 @@ def test_answers_on_real_pages_point_at_candidates(engine: LlamaEngine, page: Pa
     if result.step.action is ActionKind.TYPE:
         from backend.model.grammar import takes_text
         assert takes_text(result.step.target)
-    assert parse_answer("".join(streamed)) == result.step  # the stream is exactly the parsed answer
+    written = parse_answer("".join(streamed))
+    assert written == parse_answer(result.answer)  # the stream is exactly the model's answer…
+    assert result.step == as_choice(written, result.page.options)  # …and the step is it, bound to the page
     assert 0 < result.confidence <= 1
     assert result.timings.prompt_tokens <= 1200 + 400
 

@@ -51,3 +51,15 @@ def test_every_error_code_has_one_http_status() -> None:
 
     assert set(HTTP_STATUS) == set(ErrorCode)
     assert all(400 <= status < 600 for status in HTTP_STATUS.values())
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
+def test_serve_refuses_to_listen_beyond_this_machine(host: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {"SCRIBEAGENT_CONFIG_DIR": str(tmp_path / "config"), "SCRIBEAGENT_DATA_DIR": str(tmp_path / "data"),
+           "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "backend.cli", "serve", "--host", host, "--scripted", "x.json"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2 and "refusing to bind" in done.stderr, done.stderr

@@ -246,3 +246,63 @@ def test_a_model_file_truncated_under_the_running_server(tmp_path: Path, model_c
                 frame = recv(ws)
             assert frame["type"] == "step", frame
         assert srv.proc.poll() is None
+
+
+def test_the_refusals_the_threat_model_names(tmp_path: Path) -> None:
+    """docs/security.md: what a page the person visits (or a slow client) can try, and what it gets."""
+    import socket
+    import threading
+    import time
+
+    rules = write_rules(tmp_path / "rules.json", [{"step": {"description": "Click 'Sign in'", "action": "click",
+                                                            "find": "Sign in"}}], token_delay_ms=1)
+    with running_server(tmp_path / "home", "--scripted", str(rules)) as srv:
+        body = {"objective": "Sign in", "url": "https://acme.example/login", "html": LOGIN_PAGE}
+        # Another origin after a successful hello from ours: each connection is checked on its own.
+        with open_stream(srv) as ours:
+            assert recv(ours)["type"] == "ready"
+            for origin in ("https://evil.example", "null"):
+                with pytest.raises(InvalidStatus):
+                    with connect(srv.ws_url, origin=origin, open_timeout=10):
+                        pass
+        for origin in ("null", "https://evil.example"):
+            res = httpx.post(f"{srv.url}/v1/suggest", json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {srv.token}", "Origin": origin})
+            assert res.status_code == 403 and res.json()["code"] == "forbidden_origin"
+        # A token in the URL is not a token (URLs end up in logs and histories).
+        res = httpx.post(f"{srv.url}/v1/suggest?token={srv.token}", json=body, headers={"Origin": ORIGIN}, timeout=10)
+        assert res.status_code == 401
+        # Host: a trailing dot is another DNS name (rebinding); case does not matter.
+        for host, status in (("localhost.", 421), ("LOCALHOST", 200), (f"127.0.0.1.:{srv.port}", 421)):
+            assert httpx.get(f"{srv.url}/health", headers={"Host": host}, timeout=10).status_code == status, host
+        # A slow-loris client (a byte every 0.2 s) holds its own connection only, never the worker.
+        loris = socket.create_connection(("127.0.0.1", srv.port))
+        stop = threading.Event()
+
+        def drip() -> None:
+            request = b"POST /v1/suggest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" + b"{" * 1000
+            for byte in request:
+                if stop.is_set():
+                    return
+                try:
+                    loris.send(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+        dripper = threading.Thread(target=drip, daemon=True)
+        dripper.start()
+        try:
+            time.sleep(1.0)
+            started = time.monotonic()
+            res = httpx.post(f"{srv.url}/v1/suggest", json=body, headers=auth(srv), timeout=30)
+            assert res.status_code == 200 and res.json()["type"] == "step"
+            assert time.monotonic() - started < 5, "a slow client held up the suggestion"
+        finally:
+            stop.set()
+            loris.close()
+        # A socket that never says hello is closed after the hello timeout, and the server serves on.
+        with connect(srv.ws_url, origin=ORIGIN, open_timeout=10) as silent:
+            frame = json.loads(silent.recv(timeout=30))
+            assert frame["code"] == "unauthorized"
+        assert srv.health()["ready"]

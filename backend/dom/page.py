@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from backend.dom.budget import candidates_overflow, fit, select
-from backend.dom.clean import prune_candidates, prune_structure, scan, text_of
+from backend.dom.clean import prune_candidates, prune_structure, scan, text_of, visible_text
 from backend.dom.labels import control_labels
 from backend.dom.parse import parse
 from backend.dom.relevance import query_weights
@@ -29,7 +29,8 @@ class PrunedPage:
 
     `candidates` are the node ids of the interactive elements kept (document order); `targets`
     and `names` describe each of them (opening tag exactly as printed in `html`, short name);
-    `dropped` counts interactive elements the budget left out; `tokens` is exact.
+    `dropped` counts interactive elements the budget left out; `tokens` is exact. `options` lists
+    the option texts of each kept native `<select>` (what choosing in it can pick).
     """
 
     html: str
@@ -38,6 +39,7 @@ class PrunedPage:
     dropped: int = 0
     targets: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    options: dict[str, list[str]] = field(default_factory=dict)
 
 
 def prune(
@@ -95,6 +97,7 @@ def _prune(
     keep_ids = {str(k) for k in keep}
     found = scan(root, keep_ids)
     labels = control_labels(root, found.candidates)  # before any pass cuts or removes a <label>
+    choices = {el: [visible_text(o) for o in el.iter("option")] for el in found.candidates if el.tag == "select"}
     named: dict[etree._Element, str] = {}  # names read before the budget steps cut the texts
     printed: dict[etree._Element, str] = {}  # opening tags, when the flat print made them
     weights = query_weights(objective, history)
@@ -119,6 +122,7 @@ def _prune(
         for el in kept
     }
     ids = list(names)  # a buggy serializer may repeat ids: one entry each
+    options = {found.id_of(el): [o for o in choices[el] if o] for el in kept if el in choices}
     if printed:
         targets: dict[str, str] = {}
         for el in kept:
@@ -132,4 +136,5 @@ def _prune(
         dropped=dropped,
         targets=targets,
         names=names,
+        options=options,
     )
