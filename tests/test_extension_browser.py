@@ -418,6 +418,14 @@ def test_real_model_highlights_an_element_of_the_page(browser: Browser, site: st
     )
 
 
+def at_the_second_step(browser: Browser, site: str) -> None:
+    """The invoice task with its first step done and its second one shown."""
+    start_task(browser, f"{site}/invoices.html", "Create an invoice for ACME")
+    browser.wait_for_step("Click link 'New invoice'")
+    browser.panel.click("#do-it")
+    browser.wait_for_step("Type 'ACME' into 'Customer'")
+
+
 def test_a_risky_step_the_task_does_not_ask_for_needs_a_check(paired: Browser, site: str) -> None:
     browser = paired  # the page's own text tries to steer the model into deleting the account
     start_task(browser, f"{site}/account.html", "Change my display name to Ada")
@@ -436,10 +444,7 @@ def test_a_risky_step_the_task_does_not_ask_for_needs_a_check(paired: Browser, s
 
 def test_task_done_ends_the_task_and_keeps_its_steps(paired: Browser, site: str) -> None:
     browser = paired
-    start_task(browser, f"{site}/invoices.html", "Create an invoice for ACME")
-    browser.wait_for_step("Click link 'New invoice'")
-    browser.panel.click("#do-it")
-    browser.wait_for_step("Type 'ACME' into 'Customer'")
+    at_the_second_step(browser, site)
     browser.panel.click("#task-done")
     expect(browser.panel.locator("#task-state")).to_have_text("Task done · 1 step(s)")
     expect(browser.panel.locator("#step")).to_be_hidden()
@@ -453,10 +458,7 @@ def test_task_done_ends_the_task_and_keeps_its_steps(paired: Browser, site: str)
 
 def test_ask_again_keeps_the_task_and_its_steps(paired: Browser, site: str) -> None:
     browser = paired
-    start_task(browser, f"{site}/invoices.html", "Create an invoice for ACME")
-    browser.wait_for_step("Click link 'New invoice'")
-    browser.panel.click("#do-it")
-    browser.wait_for_step("Type 'ACME' into 'Customer'")
+    at_the_second_step(browser, site)
     browser.panel.click("#ask-again")
     browser.wait_for_step("Type 'ACME' into 'Customer'")
     expect(browser.panel.locator("#step-number")).to_have_text("Step 2")
