@@ -7,10 +7,11 @@
 #   RESUME=1 bash scripts/train-default-model.sh   # continue an interrupted training run
 #   INIT=runs/default/lora/adapter OUT=runs/next SEED=1 bash scripts/train-default-model.sh   # warm start
 #
-# The shipped adapter is two legs (models/README.md):
+# The shipped adapter is four legs (models/README.md has each leg's command):
 #   bash scripts/train-default-model.sh
 #   OUT=runs/leg2 SEED=1 WORKFLOWS=375 INIT=runs/default/lora/adapter MAX_STEPS=40 STOP_AFTER=40 \
 #       LR=2e-4 WARMUP=0 EVAL_FRACTION=0 bash scripts/train-default-model.sh
+#   then two drill legs (FAMILIES=…, MIX_WORKFLOWS=…), warm-started from the leg before.
 #
 # Needs `make test`'s environment (.venv with the train extras, Debian Chromium) and ../shared/pages.
 set -euo pipefail
@@ -20,6 +21,11 @@ OUT=${OUT:-runs/default}
 PAGES=${PAGES:-../shared/pages}
 WORKFLOWS=${WORKFLOWS:-500}
 SEED=${SEED:-0}          # synthetic workflows and training order
+# A drill leg draws its synthetic workflows from some training families only (no held-out share)
+# and adds MIX_WORKFLOWS from all of them, so the skills already learned keep being seen.
+FAMILIES=${FAMILIES:-}
+MIX_WORKFLOWS=${MIX_WORKFLOWS:-0}
+MIX_SEED=${MIX_SEED:-$((SEED + 1))}
 LR=${LR:-4e-4}
 WARMUP=${WARMUP:-8}
 EVAL_FRACTION=${EVAL_FRACTION:-0.02}
@@ -40,11 +46,18 @@ stage() {  # stage OUTPUT COMMAND...: run COMMAND unless OUTPUT exists (outputs 
     if [ -e "$out" ]; then echo "kept $out"; else "$@"; fi
 }
 
-stage "$D/synth/train.jsonl" $SA data synth --out "$D/synth" --workflows "$WORKFLOWS" --seed "$SEED"
+stage "$D/synth/train.jsonl" $SA data synth --out "$D/synth" --workflows "$WORKFLOWS" --seed "$SEED" \
+    ${FAMILIES:+--families "$FAMILIES" --heldout-fraction 0}
 stage "$D/synth_train.jsonl" $SA data render "$D/synth/train.jsonl" --out "$D/synth_train.jsonl"
+MIX=()
+if [ "$MIX_WORKFLOWS" -gt 0 ]; then
+    stage "$D/mix/train.jsonl" $SA data synth --out "$D/mix" --workflows "$MIX_WORKFLOWS" --seed "$MIX_SEED" --heldout-fraction 0
+    stage "$D/mix_train.jsonl" $SA data render "$D/mix/train.jsonl" --out "$D/mix_train.jsonl"
+    MIX=("$D/mix_train.jsonl")
+fi
 stage "$D/pages" $SA data render "$PAGES" --out "$D/pages"
 stage "$D/ground_train.jsonl" $SA data ground "$D/pages" --split train --per-page 24 --seed 0 --out "$D/ground_train.jsonl"
-stage "$D/train" $SA data build "$D/synth_train.jsonl" "$D/ground_train.jsonl" --out "$D/train" \
+stage "$D/train" $SA data build "$D/synth_train.jsonl" "${MIX[@]}" "$D/ground_train.jsonl" --out "$D/train" \
     --max-tokens 2048 --budget 300,300,500,800,1500 --num-proc 2
 
 $SA train --model "$BASE" --data "$D/train" --output-dir "$OUT/lora" \

@@ -441,6 +441,18 @@ FAMILIES: tuple[Family, ...] = (
         nav=("Account", "Security", "Billing"), app=True,
     ),
     Family(
+        "email_change", "account",
+        (Screen("/settings/email", "Change email address", (
+            Field("New email", "email", slot="new_email", kind="email"),
+            Field("Confirm new email", "email", slot="new_email", kind="email"),
+            Field("Current password", "password"),
+            Button("Save email"), Link("Keep my current email", need="none"))),),
+        ("Change my {brand} email to {new_email}; my password is {password}",
+         "type {new_email} into both email fields, confirm with password {password}",
+         "new login email {new_email} (password {password})"),
+        nav=("Profile", "Email", "Security"), app=True,
+    ),
+    Family(
         "interest_picker", "media",
         (Screen("/welcome/topics", "What do you want to read about?", (
             Choice("Topics", "filter", "topics", "checkbox", pick=(2, 4), count=(4, 8)),
