@@ -81,6 +81,17 @@ _CONTROL_TO_SPACE = bytes.maketrans(_CONTROLS, b" " * len(_CONTROLS))
 # lxml refuses a text that contains one when a pass writes it back. They never render: U+FFFD.
 _NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
 _REPLACEMENT = "\ufffd".encode()
+# A numeric character reference (`&#6;`, `&#x1B`) brings the same characters back at parse time.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _harmless_ref(match: re.Match[bytes]) -> bytes:
+    """A reference to a character XML cannot hold becomes U+FFFD; every other one is kept."""
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    if code in (0x9, 0xA, 0xD) or (0x20 <= code < 0xD800) or (0xE000 <= code < 0xFFFE) or (0x10000 <= code <= 0x10FFFF):
+        return match.group(0)
+    return _REPLACEMENT
 
 
 def parse(html: str | bytes) -> etree._Element | None:
@@ -118,6 +129,8 @@ def _parse_utf8(data: bytes) -> etree._Element | None:
     for noncharacter in _NONCHARACTERS:
         if noncharacter in data:
             data = data.replace(noncharacter, _REPLACEMENT)
+    if b"&#" in data:
+        data = _CHAR_REF.sub(_harmless_ref, data)
     parser = getattr(_LOCAL, "parser", None)
     if parser is None:
         parser = _LOCAL.parser = _parser()
