@@ -169,3 +169,16 @@ def test_cli_writes_train_and_heldout_with_disjoint_families(tmp_path):
     assert not {w.family for w in train} & HELD_OUT
     summary = json.loads((tmp_path / "synth.json").read_text())
     assert summary["train"] == len(train)
+
+
+def test_synth_can_drill_some_families_and_refuses_unknown_ones(tmp_path, capsys):
+    import json
+
+    from backend.cli import main
+
+    assert main(["data", "synth", "--out", str(tmp_path / "d"), "--workflows", "6", "--heldout-fraction", "0",
+                 "--families", "password_change,quick_poll"]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "d" / "train.jsonl").read_text().splitlines()]
+    assert len(rows) == 6 and {r["family"] for r in rows} == {"password_change", "quick_poll"}
+    assert main(["data", "synth", "--out", str(tmp_path / "e"), "--families", "calendar_booking"]) == 2  # held out
+    assert "not training families: calendar_booking" in capsys.readouterr().err
