@@ -92,6 +92,7 @@ def timed(suggester: Any, *, objective: str, url: str, html: bytes, history: lis
 
 def measure(threads: int, n_pages: int, bare_every: int) -> dict[str, Any]:
     from backend.config import Settings
+    from backend.errors import PageError
     from backend.serve.suggester_loader import load_suggester
 
     suggester = load_suggester(Settings(n_threads=threads))
@@ -99,6 +100,7 @@ def measure(threads: int, n_pages: int, bare_every: int) -> dict[str, Any]:
     pages = sorted(PAGES.glob("*.html"))[:n_pages]
     runs: dict[str, list[dict[str, Any]]] = {"named, cold": [], "unnamed, cold": [], "second step, same page": []}
     overheads: list[float] = []
+    skipped: list[str] = []
     for i, path in enumerate(pages):
         html = path.read_bytes()
         url = f"https://{path.stem}.example/"
@@ -107,7 +109,11 @@ def measure(threads: int, n_pages: int, bare_every: int) -> dict[str, Any]:
             if goal is None:
                 continue
             engine.reset()
-            run = timed(suggester, objective=goal, url=url, html=html, history=[])
+            try:
+                run = timed(suggester, objective=goal, url=url, html=html, history=[])
+            except PageError:  # a test page with nothing to act on (no candidates): nothing to time
+                skipped.append(path.name)
+                break
             runs[label].append(run)
             if label == "named, cold":
                 step = run["result"].step
@@ -137,7 +143,8 @@ def measure(threads: int, n_pages: int, bare_every: int) -> dict[str, Any]:
             "floor_p50_ms": round(percentile(floor, 50)),
         })
     engine.close()
-    return {"rows": rows, "overhead_pct_p50": round(percentile(overheads, 50), 1) if overheads else None,
+    return {"rows": rows, "skipped_pages": skipped,
+            "overhead_pct_p50": round(percentile(overheads, 50), 1) if overheads else None,
             "overhead_samples": len(overheads), "peak_gflops": round(peak, 1),
             "mflop_per_token": round(per_token / 1e6, 1), "model": engine.info.name, "lora": engine.info.lora}
 
