@@ -27,6 +27,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     serve.add_argument("--port", type=int, default=8765)
     _model_flags(serve)
     serve.add_argument("--scripted", type=Path, help="deterministic rules file instead of a model (tests, demos)")
+    serve.add_argument("--models-dir", type=Path, default=None, help=help_for("models_dir"))
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(func=cmd_serve)
 
@@ -91,7 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         loopback = args.host == "localhost"
     if not loopback:
         raise ScribeAgentError(f"refusing to bind {args.host}: the backend only serves this machine (use 127.0.0.1)")
-    settings = _settings(args, host=args.host, port=args.port, scripted=args.scripted)
+    settings = _settings(args, host=args.host, port=args.port, scripted=args.scripted, models_dir=args.models_dir)
     if settings.scripted and not settings.scripted.is_file():
         raise ScribeAgentError(f"scripted rules file not found: {settings.scripted}")
     app = create_app(settings)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     lora_scale: float = 1.0
     adapter: bool = Field(True, description="Apply the shipped fine-tune (models/) to the embedded model; "
                           "false serves the bare base.")
+    models_dir: Optional[Path] = Field(None, description="Folder of GGUF models and adapters the panel's Settings "
+                                       "can switch to; None = <data dir>/models.")
     scripted: Optional[Path] = Field(None, description="Rules file for the deterministic scripted engine.")
     n_ctx: int = Field(4096, ge=512, description="Context size in tokens.")
     n_threads: Optional[int] = Field(None, ge=1, description="CPU threads; None = all cores.")
@@ -68,6 +70,10 @@ class Settings(BaseSettings):
 
         shipped = shipped_adapter()
         return shipped.path if shipped else None
+
+    @property
+    def models_folder(self) -> Path:
+        return self.models_dir or self.data_dir / "models"
 
     @property
     def threads(self) -> int:

@@ -153,10 +153,12 @@ class Browser:
         self.panel.wait_for_load_state()
         self.panel.set_viewport_size({"width": 380, "height": 640})
 
-    def pair(self, backend_url: str, token: str) -> None:
-        settings = self.panel.locator("#settings")
-        if settings.get_attribute("open") is None:
+    def open_settings(self) -> None:
+        if self.panel.locator("#settings").get_attribute("open") is None:
             self.panel.locator("#settings summary").click()
+
+    def pair(self, backend_url: str, token: str) -> None:
+        self.open_settings()
         self.panel.fill("#token", token)
         self.panel.fill("#backend-url", backend_url)
         self.panel.click("#save-settings")
@@ -230,6 +232,9 @@ def test_panel_connects(browser: Browser, scripted_backend: ServerProcess) -> No
     expect(browser.panel.locator("#settings")).not_to_have_attribute("open", "")  # closes once it works
     expect(browser.panel.locator("#status-text")).to_have_text("Connected · scripted answers (rules.json)")
     expect(browser.panel.locator("#status")).to_have_class("status connected")
+    # A scripted server serves nothing else: the picker names it and offers no switch.
+    expect(browser.panel.locator("#model-choice option")).to_have_text(["scripted answers (rules.json)"])
+    expect(browser.panel.locator("#model-choice")).to_be_disabled()
 
 
 def test_objective_highlights_the_suggested_element(paired: Browser, site: str) -> None:
@@ -416,6 +421,35 @@ def test_real_model_highlights_an_element_of_the_page(browser: Browser, site: st
         "([x, y]) => { const el = document.elementFromPoint(x, y); return !!el && el !== document.documentElement; }",
         [browser.highlight()["x"], browser.highlight()["y"]],
     )
+
+
+def test_settings_switch_the_served_model(browser: Browser, site: str, model_backend: ServerProcess) -> None:
+    """Settings lists what the backend serves, and picking one makes it answer (issue 13)."""
+    from backend.model.default_model import shipped_adapter
+
+    shipped = shipped_adapter()
+    assert shipped is not None
+    fine_tune = f"{shipped.name} {shipped.version}"
+    base = "SmolLM2-135M-Instruct (base model, not trained for this task)"
+    if browser.panel.locator("#status-text").text_content() != f"Connected · {fine_tune}":
+        browser.pair(model_backend.url, model_backend.token)
+    status = browser.panel.locator("#status-text")
+    expect(status).to_have_text(f"Connected · {fine_tune}", timeout=30000)
+    browser.open_settings()
+    picker = browser.panel.locator("#model-choice")
+    expect(picker.locator("option")).to_have_text([fine_tune, base])
+    expect(picker).to_be_enabled()
+    assert picker.input_value() == "default"
+    SHOTS.mkdir(exist_ok=True)
+    browser.panel.screenshot(path=str(SHOTS / "panel-settings.png"))
+    picker.select_option("base")
+    expect(status).to_have_text(f"Connected · {base}", timeout=60000)
+    assert model_backend.health()["label"] == base
+    expect(browser.panel.locator("#settings")).not_to_have_attribute("open", "")  # closes once it answers
+    browser.open_settings()
+    expect(picker).to_have_value("base")
+    picker.select_option("default")
+    expect(status).to_have_text(f"Connected · {fine_tune}", timeout=60000)
 
 
 def at_the_second_step(browser: Browser, site: str) -> None:

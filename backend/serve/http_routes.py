@@ -1,4 +1,5 @@
-"""HTTP routes besides the workflows: `/health`, `POST /v1/prune`, `POST /v1/suggest`.
+"""HTTP routes besides the workflows: `/health`, `POST /v1/prune`, `POST /v1/suggest`, and the
+model picker's `GET /v1/models` and `POST /v1/models/select`.
 
 `/health` needs no token and says nothing private (the panel reads it before pairing); the others
 need the token. `/v1/suggest` runs the same worker job as the WebSocket (`Runtime.job`), so the
@@ -16,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from backend import __version__
 from backend.constants import FORMAT_VERSION, PROTOCOL_VERSION, ErrorCode, MessageType
 from backend.dom import prune
-from backend.serve.protocol import PageInput, PruneInput
+from backend.serve.protocol import PageInput, PruneInput, SelectModel
 from backend.serve.runtime import Runtime
 from backend.serve.security import ApiError, require_token
 from backend.model.tokens import default_counter
@@ -46,7 +47,31 @@ async def health(request: Request) -> dict[str, Any]:
         "version": __version__,
         "jobs": runtime.worker.stats(),
         "warnings": runtime.warnings(),
+        "models": [c.public(runtime.current or "") for c in runtime.choices().available],
+        "switching": runtime.switching.label if runtime.switching else None,
     }
+
+
+@router.get("/v1/models", dependencies=[Depends(require_token)])
+async def models(request: Request) -> dict[str, Any]:
+    """What Settings can switch to: each choice with its files, and the models-folder files that
+    cannot be served (with why), so a file a person dropped there never just goes missing."""
+    runtime: Runtime = request.app.state.runtime
+    choices = await run_in_threadpool(runtime.choices)
+    return {"current": runtime.current, "switching": runtime.switching.label if runtime.switching else None,
+            "folder": str(runtime.settings.models_folder),
+            "models": [c.detailed(runtime.current or "") for c in choices.available],
+            "skipped": [{"file": s.file, "why": s.why} for s in choices.skipped]}
+
+
+@router.post("/v1/models/select", dependencies=[Depends(require_token)])
+async def select_model(body: SelectModel, request: Request) -> dict[str, Any]:
+    """Serve another model; answers once it is loaded (the old one answers meanwhile)."""
+    runtime: Runtime = request.app.state.runtime
+    choice = await run_in_threadpool(runtime.switch, body.id)
+    info = runtime.info
+    return {"current": choice.id, "label": runtime.label, "model": info.name if info else None,
+            "adapter": runtime.adapter}
 
 
 @router.post("/v1/prune", dependencies=[Depends(require_token)])

@@ -47,6 +47,14 @@ class PruneInput(BaseModel):
     history: list[Union[HistoryEntry, str]] = Field(default_factory=list, max_length=200)
 
 
+class SelectModel(BaseModel):
+    """`POST /v1/models/select`: serve the choice with this id (one of `GET /v1/models`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=600)
+
+
 class Hello(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

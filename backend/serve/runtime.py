@@ -13,11 +13,11 @@ from typing import Any, Optional
 
 from backend.config import Settings
 from backend.constants import ErrorCode, MessageType
-from backend.model.default_model import shipped_adapter
 from backend.model.engine import EngineInfo
 from backend.errors import ScribeAgentError
 from backend.generation import Cancelled, ModelRequest
 from backend.pipeline import Suggester
+from backend.serve.model_choices import Choices, ModelChoice, list_choices, started_choice
 from backend.serve.security import ApiError, error_body
 from backend.serve.suggester_loader import load_suggester
 from backend.model.tokens import TokenCounter
@@ -35,66 +35,112 @@ def _fingerprint(path: str) -> Optional[tuple[int, int]]:
     return st.st_size, st.st_mtime_ns
 
 
+@dataclass(frozen=True)
+class Served:
+    """One loaded model: what answers, which choice it is, and its files as they were at load."""
+
+    suggester: Suggester
+    choice: ModelChoice
+    files: dict[str, Optional[tuple[int, int]]]  # path -> fingerprint at load
+
+
 @dataclass
 class Runtime:
-    """The loaded model and what serves it; filled in by the loader thread."""
+    """The served model, replaced as a whole when the person picks another (`switch`)."""
 
     settings: Settings
     worker: InferenceWorker = field(default_factory=InferenceWorker)
-    suggester: Optional[Suggester] = None
-    counter: Optional[TokenCounter] = None
-    info: Optional[EngineInfo] = None
-    #: The fine-tune served, for `/health`: the shipped card's name and version, the file of a
-    #: `--lora`, or None for a bare model (not trained for this task).
-    adapter: Optional[dict[str, Optional[str]]] = None
+    served: Optional[Served] = None
     error: Optional[str] = None
-    _files: dict[str, Optional[tuple[int, int]]] = field(default_factory=dict)  # path -> fingerprint at load
+    #: The choice being loaded by `switch`, while the previous model keeps answering.
+    switching: Optional[ModelChoice] = None
     loaded: threading.Event = field(default_factory=threading.Event)
+    _switch_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def load(self) -> None:
-        """Load the engine named by the settings; any failure is kept and reported, not raised."""
-        s = self.settings
+        """Load what the settings name; any failure is kept and reported, not raised."""
         try:
-            suggester = load_suggester(s)
-            if not s.scripted:
-                lora = s.served_lora()
-                shipped = shipped_adapter()
-                if shipped and lora == shipped.path:
-                    self.adapter = shipped.describe()
-                elif lora:
-                    self.adapter = {"name": lora.stem, "version": None, "path": str(lora)}
-            self.counter = suggester.counter
-            self.info = suggester.engine.info
-            self._files = {p: _fingerprint(p) for p in (self.info.path, self.info.lora) if p}
-            self.suggester = suggester
+            self.served = self._load(started_choice(self.settings), self.settings)
         except ScribeAgentError as exc:
             self.error = str(exc)
             log.error("model failed to load: %s", exc)
         finally:
             self.loaded.set()
 
+    def _load(self, choice: ModelChoice, settings: Settings) -> Served:
+        suggester = load_suggester(settings)
+        info = suggester.engine.info
+        return Served(suggester, choice, {p: _fingerprint(p) for p in (info.path, info.lora) if p})
+
+    def choices(self) -> Choices:
+        """What the person can switch to."""
+        return list_choices(self.settings)
+
+    @property
+    def current(self) -> Optional[str]:
+        """The id of the choice answering now."""
+        return self.served.choice.id if self.served else None
+
+    def switch(self, choice_id: str) -> ModelChoice:
+        """Serve another choice: load it while the current model keeps answering, then swap.
+
+        Blocking (call it off the event loop). Jobs already queued finish on the model they were
+        prepared with; the old model is freed when the last of them lets go of it. A choice that
+        fails to load leaves the current model serving and raises its error.
+        """
+        if self.settings.scripted:
+            raise ApiError(ErrorCode.CONFLICT, "this server runs the scripted engine; restart it without --scripted")
+        if not self.loaded.is_set():
+            raise ApiError(ErrorCode.NOT_READY, "the model is still loading; try again shortly")
+        choice = self.choices().find(choice_id)
+        if choice is None:
+            raise ApiError(ErrorCode.NOT_FOUND, f"no model {choice_id!r} here; GET /v1/models lists them")
+        if not self._switch_lock.acquire(blocking=False):
+            raise ApiError(ErrorCode.CONFLICT, f"already switching to {self.switching.label if self.switching else 'a model'}")
+        try:
+            if self.served and self.served.choice.id == choice.id and not self.error:
+                return choice
+            self.switching = choice
+            log.info("switching to %s", choice.label)
+            served = self._load(choice, choice.settings(self.settings))
+            self.served, self.error = served, None
+            return choice
+        finally:
+            self.switching = None
+            self._switch_lock.release()
+
+    @property
+    def suggester(self) -> Optional[Suggester]:
+        return self.served.suggester if self.served else None
+
+    @property
+    def info(self) -> Optional[EngineInfo]:
+        return self.served.suggester.engine.info if self.served else None
+
+    @property
+    def counter(self) -> Optional[TokenCounter]:
+        return self.served.suggester.counter if self.served else None
+
+    @property
+    def adapter(self) -> Optional[dict[str, Optional[str]]]:
+        """The fine-tune served, for `/health`: the shipped card's name and version, the file of
+        an adapter, or None for a bare model."""
+        return self.served.choice.adapter if self.served else None
+
     def warnings(self) -> list[str]:
         """What `/health` should admit although the server still answers: a model or adapter
         file deleted or changed since it was loaded (the copy in memory serves; a restart would
         load the new file, or fail)."""
+        files = self.served.files if self.served else {}
         return [f"{path} was deleted or changed since it was loaded; the server answers from the copy in memory "
-                "and a restart will load what is there now" for path, seen in self._files.items()
+                "and a restart will load what is there now" for path, seen in files.items()
                 if _fingerprint(path) != seen]
 
     @property
     def label(self) -> Optional[str]:
         """What the panel says is answering: the shipped fine-tune and its version, another
-        adapter on its base, or a bare model named as one not trained for this task."""
-        info = self.info
-        if info is None:
-            return None
-        if self.settings.scripted:
-            return f"scripted answers ({info.name.removeprefix('scripted:')})"
-        if self.adapter and self.adapter.get("version"):
-            return f"{self.adapter['name']} {self.adapter['version']}"
-        if self.adapter:
-            return f"{info.name} + {self.adapter['name']}"
-        return f"{info.name} (base model, not trained for this task)"
+        model or adapter by name, or a bare model named as one not trained for this task."""
+        return self.served.choice.label if self.served else None
 
     def ready_suggester(self) -> Suggester:
         if self.suggester is None:

@@ -237,20 +237,44 @@ export class Backend {
     }
   }
 
-  /** POST a workflow; resolves to its id or rejects with the backend's message. */
-  async saveWorkflow(workflow) {
+  /**
+   * An authenticated HTTP call; resolves to the JSON body or rejects with the backend's own
+   * message. `unreachable` is what to say when the backend cannot be reached at all.
+   */
+  async request(path, { method = "GET", body, unreachable }) {
     let res;
     try {
-      res = await fetch(`${this.url}/v1/workflows`, {
-        method: "POST",
+      res = await fetch(`${this.url}${path}`, {
+        method,
         headers: { "Content-Type": "application/json", Authorization: `Bearer ${this.token}` },
-        body: JSON.stringify(workflow),
+        body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new Error(`Backend not reachable at ${this.url}; the recording is kept, try again.`);
+      throw new Error(unreachable || `Backend not reachable at ${this.url}.`);
     }
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(body.message || ErrorText[body.code] || `The backend answered HTTP ${res.status}.`);
-    return body.id;
+    const answer = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(answer.message || ErrorText[answer.code] || `The backend answered HTTP ${res.status}.`);
+    return answer;
+  }
+
+  /** POST a workflow; resolves to its id or rejects with the backend's message. */
+  async saveWorkflow(workflow) {
+    const answer = await this.request("/v1/workflows", {
+      method: "POST", body: workflow,
+      unreachable: `Backend not reachable at ${this.url}; the recording is kept, try again.`,
+    });
+    return answer.id;
+  }
+
+  /** The models the backend can serve: {current, models: [{id, label, trained, …}], skipped, folder}. */
+  listModels() {
+    return this.request("/v1/models", {});
+  }
+
+  /** Serve another model; resolves once it answers (the status line then names it). */
+  async selectModel(id) {
+    const answer = await this.request("/v1/models/select", { method: "POST", body: { id } });
+    this.setModel(answer.model, answer.label);
+    return answer;
   }
 }

@@ -8,6 +8,7 @@ import { DEFAULT_BACKEND_URL } from "./backend.js";
 import { $, backend, link, notice, onPage, showPage, state } from "./context.js";
 import { NAV_DELAY_MS, doIt, invalidate, newTask, renderHistory, renderStep, scheduleSuggest, skip } from "./assist.js";
 import { renderRecording } from "./record.js";
+import "./models.js";
 
 const { Msg } = globalThis.ScribeMessages;
 
