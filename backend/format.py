@@ -110,6 +110,26 @@ def _as_step(item: HistoryItem) -> Step:
     return Step.from_mapping(item)
 
 
+def done_description(action: ActionKind, text: str | None, target_name: str, *, choice: bool = False) -> str | None:
+    """A done step as the step-by-step guide should remember it: what was done to which element,
+    in the phrasing of the training workflows ("Type 'MVE' into 'Password'", "Click 'Submit'").
+
+    The model's own description can summarise the objective instead ("Enter 'MVE' into both
+    fields"), and a history that says so tells the next step a field is filled that is not. None
+    when the target has no name: then the model's words are all there is. `choice`: a native
+    select, whose typed text is an option to pick.
+    """
+    name = one_line(target_name)
+    if not name:
+        return None
+    if action is ActionKind.CLICK:
+        return f"Click '{name}'"
+    value = one_line(text or "")
+    if action is ActionKind.KEY:
+        return f"Press {'Space' if text == ' ' else value} in '{name}'"
+    return f"Select '{value}' in '{name}'" if choice else f"Type '{value}' into '{name}'"
+
+
 def render_history(history: Iterable[HistoryItem]) -> str:
     """Previous steps, numbered from 1, each without Node/Target (see module docstring)."""
     blocks = ["\n".join(_step_lines(_as_step(item), i)) for i, item in enumerate(history, start=1)]

@@ -18,8 +18,8 @@ from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.dom.adaptive import SMALL_BUDGET, prune_adaptive
 from backend.generation import ModelRequest, Timings, Token
 from backend.errors import PageError, ScribeAgentError
-from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, parse_answer,
-                            parse_head)
+from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, done_description,
+                            parse_answer, parse_head)
 from backend.model.grammar import MAX_ANSWER_TOKENS, head_grammar, node_grammar, text_nodes
 from backend.step_guard import confirmation_needed
 from backend.step_view import target_kind
@@ -54,10 +54,18 @@ class Suggestion:
         """The target's accessible name, as the page reads it (not the model's words)."""
         return self.page.names.get(self.step.node or "", "")
 
+    @property
+    def history_description(self) -> str:
+        """What the extension writes into the history once this step is done (`done_description`)."""
+        native_select = (self.step.target or "").lstrip().lower().startswith("<select")
+        return done_description(self.step.action, self.step.text, self.target_name,
+                                choice=native_select) or self.step.description
+
     def to_message(self) -> dict[str, object]:
         """The protocol's `step` frame body (without type/session/id)."""
         return {
             **self.step.to_dict(),
+            "history_description": self.history_description,
             "target_name": self.target_name,
             "target_kind": target_kind(self.step.target or ""),
             "confirm": self.confirm,

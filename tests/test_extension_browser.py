@@ -335,8 +335,8 @@ def test_record_mode_saves_what_was_done_without_the_password(
     browser.page.keyboard.type(SECRET)
     browser.page.click("#save")
     browser.page.wait_for_url(f"{site}/saved.html?**")
-    expected = ["Type 'ACME' into Customer", "Press Tab in Customer",
-                "Type a hidden value into Approval password", "Click 'Save'"]
+    expected = ["Type 'ACME' into 'Customer'", "Press Tab in 'Customer'",
+                "Type a hidden value into 'Approval password'", "Click 'Save'"]
     expect(browser.panel.locator("#record-steps li")).to_have_text(expected)
     expect(browser.panel.locator("#record-state")).to_have_text("Recording · 4 step(s)")
     browser.panel.screenshot(path=str(SHOTS / "panel-record.png"))

@@ -82,3 +82,14 @@ def test_grammar_compiles_in_llama_cpp() -> None:
 
     grammar = build_grammar({str(i): f'<a node="{i}" title="q\\"uote">' for i in range(1, 300)})
     assert LlamaGrammar.from_string(grammar, verbose=False) is not None
+
+
+def test_a_done_step_is_remembered_by_what_was_done_not_what_the_model_said() -> None:
+    from backend.format import done_description
+
+    assert done_description(ActionKind.TYPE, "MVE", "Password") == "Type 'MVE' into 'Password'"
+    assert done_description(ActionKind.TYPE, "Lisbon", " Pick-up\n city ", choice=True) == "Select 'Lisbon' in 'Pick-up city'"
+    assert done_description(ActionKind.CLICK, None, "Submit") == "Click 'Submit'"
+    assert done_description(ActionKind.KEY, "Enter", "Search") == "Press Enter in 'Search'"
+    assert done_description(ActionKind.KEY, " ", "Accept") == "Press Space in 'Accept'"
+    assert done_description(ActionKind.CLICK, None, "  ") is None  # nothing to name: the model's words stay

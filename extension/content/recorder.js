@@ -53,10 +53,10 @@
   function describe(el, kind, text) {
     const name = nameOf(el);
     if (kind === Action.CLICK) return `Click '${name}'`;
-    if (kind === Action.KEY) return `Press ${text === " " ? "Space" : text}${isTextField(el) ? ` in ${name}` : ""}`;
-    if (S.isSensitive(el)) return `Type a hidden value into ${name}`;
-    if (el.localName === "select") return `Select '${clip(clean(text))}' in ${name}`;
-    return `Type '${clip(text)}' into ${name}`;
+    if (kind === Action.KEY) return `Press ${text === " " ? "Space" : text}${isTextField(el) ? ` in '${name}'` : ""}`;
+    if (S.isSensitive(el)) return `Type a hidden value into '${name}'`;
+    if (el.localName === "select") return `Select '${clip(clean(text))}' in '${name}'`;
+    return `Type '${clip(text)}' into '${name}'`;
   }
 
   /** The element the event was really for: inside shadow DOM, and the interactive ancestor. */

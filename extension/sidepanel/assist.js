@@ -225,6 +225,9 @@ function confirmStep() {
   $("do-it").focus();
 }
 
+/** How the history remembers a step: what was done to which element, as the backend words it. */
+const remembered = (step) => step.history_description || step.description;
+
 function addHistory(entry) {
   state.task.history.push(entry);
   saveTask();
@@ -253,7 +256,7 @@ export async function doIt(by = "agent") {
     scheduleSuggest();
     return;
   }
-  addHistory({ description: step.description, title, action: step.action, text: step.text, node: step.node, by });
+  addHistory({ description: remembered(step), title, action: step.action, text: step.text, node: step.node, by });
   scheduleSuggest();
 }
 
@@ -262,7 +265,7 @@ export function skip() {
   const { step, title } = current;
   invalidate();
   pageRequest(Msg.CLEAR);
-  addHistory({ description: step.description, title, action: step.action, text: step.text, node: step.node, by: "skipped" });
+  addHistory({ description: remembered(step), title, action: step.action, text: step.text, node: step.node, by: "skipped" });
   scheduleSuggest(0);
 }
 
@@ -280,7 +283,7 @@ function stop() {
 export function onUserAction(msg) {
   if (!state.task || state.task.done) return;
   const matches = current && current.step.node === msg.node && current.step.action === msg.action;
-  const description = matches ? current.step.description : msg.description;
+  const description = matches ? remembered(current.step) : msg.description;
   const title = matches ? current.title : msg.description;
   invalidate();
   addHistory({ description, title, action: msg.action, text: msg.text, node: msg.node, by: "you" });

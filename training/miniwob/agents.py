@@ -11,7 +11,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Optional, Protocol
 
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET
@@ -41,6 +41,9 @@ class Decision:
 
     step: Step
     details: dict[str, Any] = field(default_factory=dict)
+    #: How the history remembers the step once done (the step frame's `history_description`);
+    #: None: its description.
+    history_description: Optional[str] = None
 
 
 class Agent(Protocol):
@@ -92,7 +95,7 @@ class ModelAgent:
             "confidence": round(suggestion.confidence, 4), "candidates": len(suggestion.page.candidates),
             "prompt_tokens": timings.prompt_tokens, "generated_tokens": timings.generated_tokens,
             "model_ms": round(timings.total_ms, 1),
-        })
+        }, suggestion.history_description)
 
 
 class RandomAgent:

@@ -109,7 +109,8 @@ def _play(page: TaskPage, agent: Agent, episode: Episode, max_steps: int) -> Non
             round(time.perf_counter() - started, 3), result.get("reason"), decision.details,
         ))
         if result.get("ok"):  # the panel adds only steps it did to the history
-            history.append({"description": step.description, "action": step.action.value, "text": step.text})
+            history.append({"description": decision.history_description or step.description,
+                            "action": step.action.value, "text": step.text})
         if page.reward().done:
             break
     else:

@@ -1,0 +1,110 @@
+"""Prefill and decode speed of the default model in each GGUF format, on the llama.cpp build that runs it.
+
+The served format is chosen by this table and by accuracy (`scribeagent eval … --model FILE`): a
+format that prefills faster but answers worse is not served. Run it with each build's interpreter
+to compare wheels (e.g. the x86-64-v3 and the AVX-512 one):
+
+    python bench/bench_formats.py [--threads 1] [--formats F16,Q8_0,Q4_0,IQ4_NL] [--tokens 600]
+
+Needs only llama-cpp-python and the F16 cache `scribeagent serve` writes on first start; the
+quantized files are made from it once (llama.cpp's quantizer) under --work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import print_table, write_json  # noqa: E402
+
+F16 = Path.home() / ".cache" / "scribeagent" / "models" / "SmolLM2-135M-Instruct.F16.gguf"
+PAGES = ROOT.parent / "shared" / "pages"
+
+
+def quantized(source: Path, fmt: str, work: Path) -> Path:
+    """`source` in `fmt`, quantized once by llama.cpp (F16 is the source itself)."""
+    import llama_cpp
+
+    if fmt == "F16":
+        return source
+    target = work / f"{source.stem.removesuffix('.F16')}.{fmt}.gguf"
+    if not target.exists():
+        work.mkdir(parents=True, exist_ok=True)
+        params = llama_cpp.llama_model_quantize_default_params()
+        params.ftype = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{fmt}")
+        params.allow_requantize = True
+        tmp = target.with_suffix(".part")
+        if llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params) != 0:
+            raise SystemExit(f"llama.cpp could not quantize {source} to {fmt}")
+        tmp.replace(target)
+    return target
+
+
+def measure(path: Path, tokens: int, threads: int, repeat: int) -> dict[str, float]:
+    """Best-of-`repeat` prefill of `tokens` page tokens, then 20 single-token decode steps."""
+    from llama_cpp import Llama
+
+    llm = Llama(model_path=str(path), n_ctx=tokens + 64, n_batch=256, n_ubatch=256, n_threads=threads,
+                n_threads_batch=threads, flash_attn=True, use_mmap=False, verbose=False)
+    try:
+        page = max(PAGES.glob("*.html"), key=lambda p: p.stat().st_size).read_text(errors="replace")
+        ids = llm.tokenize(page.encode(), add_bos=False)[:tokens + 20]
+        prefill = 0.0
+        for _ in range(repeat):
+            llm.reset()
+            start = time.perf_counter()
+            llm.eval(ids[:tokens])
+            prefill = max(prefill, tokens / (time.perf_counter() - start))
+        start = time.perf_counter()
+        for tok in ids[tokens:tokens + 20]:
+            llm.eval([tok])
+        decode = 20 / (time.perf_counter() - start)
+        return {"prefill_tok_s": round(prefill, 1), "decode_tok_s": round(decode, 1)}
+    finally:
+        llm.close()
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--f16", type=Path, default=F16, help="the F16 default model (scribeagent serve writes it)")
+    parser.add_argument("--formats", default="F16,Q8_0,Q4_0,IQ4_NL")
+    parser.add_argument("--tokens", type=int, default=600, help="prompt tokens prefilled (a named-objective step)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "scribeagent" / "bench-formats")
+    parser.add_argument("--name", default="formats", help="bench/results/<name>.json (one per build compared)")
+    args = parser.parse_args()
+    import llama_cpp
+
+    if not args.f16.is_file():
+        raise SystemExit(f"{args.f16} is missing: start `scribeagent serve` once, or pass --f16")
+    build = llama_cpp.llama_print_system_info().decode().removeprefix("CPU :")
+    simd = " ".join(part.split("=")[0].strip() for part in build.split("|") if part.strip().endswith("= 1"))
+    rows = []
+    for fmt in args.formats.split(","):
+        path = quantized(args.f16, fmt.strip().upper(), args.work)
+        rows.append({"format": fmt, "MiB": round(path.stat().st_size / 2**20), **measure(path, args.tokens, args.threads,
+                                                                                      args.repeat)})
+    f16 = next((r["prefill_tok_s"] for r in rows if r["format"] == "F16"), None)
+    for row in rows:
+        row["vs_F16"] = round(row["prefill_tok_s"] / f16, 2) if f16 else None
+    print(f"CPU: {cpu_model()}; build: {simd}; {args.threads} thread(s), {args.tokens} tokens")
+    print_table(rows)
+    print(f"wrote {write_json(args.name, {'cpu': cpu_model(), 'build': simd, 'threads': args.threads, 'tokens': args.tokens, 'rows': rows})}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
