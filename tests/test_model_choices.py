@@ -3,7 +3,9 @@ switch that keeps the old model serving when the new one fails to load."""
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 from pathlib import Path
 from typing import Optional
 
@@ -146,7 +148,10 @@ def test_a_switch_swaps_the_model_whole_and_refuses_a_second_at_once(tmp_path: P
         return Served(FakeSuggester(choice.id), choice, {})  # type: ignore[arg-type]
 
     monkeypatch.setattr(runtime, "_load", load)
+    old = weakref.ref(runtime.suggester)
     assert runtime.switch("base").id == "base"
+    gc.collect()
+    assert old() is None  # nothing keeps the previous model alive once its jobs are done
     assert seen == ["base"] and runtime.current == "base" and runtime.info.name == "base"
     assert runtime.label == "SmolLM2-135M-Instruct (base model, not trained for this task)" and runtime.adapter is None
     assert runtime.switch("base").id == "base" and seen == ["base"]  # already served: nothing loads
