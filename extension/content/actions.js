@@ -15,16 +15,29 @@
       clientX: r.left + r.width / 2, clientY: r.top + r.height / 2, button: 0 };
   };
 
+  /**
+   * What a person's click at the centre of `el` lands on: the innermost element there when it is
+   * `el` or inside it (a tab `<li>` whose `<a>` holds the handler, a button's icon), else `el`
+   * itself (something covers it, or it is off screen). Events then bubble through `el` as a real
+   * click's do, and the page's handlers on the inner element run too.
+   */
+  function landingPoint(el, init) {
+    const root = el.getRootNode();
+    const hit = typeof root.elementFromPoint === "function" ? root.elementFromPoint(init.clientX, init.clientY) : null;
+    return hit && el.contains(hit) ? hit : el;
+  }
+
   function click(el) {
     el.scrollIntoView({ block: "center", inline: "nearest", behavior: "instant" });
     const win = el.ownerDocument.defaultView;
     const init = mouseInit(el);
-    el.dispatchEvent(new win.PointerEvent("pointerdown", { ...init, pointerType: "mouse", isPrimary: true, buttons: 1 }));
-    el.dispatchEvent(new win.MouseEvent("mousedown", { ...init, buttons: 1 }));
+    const at = landingPoint(el, init);
+    at.dispatchEvent(new win.PointerEvent("pointerdown", { ...init, pointerType: "mouse", isPrimary: true, buttons: 1 }));
+    at.dispatchEvent(new win.MouseEvent("mousedown", { ...init, buttons: 1 }));
     if (typeof el.focus === "function") el.focus({ preventScroll: true });
-    el.dispatchEvent(new win.PointerEvent("pointerup", { ...init, pointerType: "mouse", isPrimary: true }));
-    el.dispatchEvent(new win.MouseEvent("mouseup", init));
-    el.click(); // runs the activation behaviour (links, submit buttons, checkboxes) with a click event
+    at.dispatchEvent(new win.PointerEvent("pointerup", { ...init, pointerType: "mouse", isPrimary: true }));
+    at.dispatchEvent(new win.MouseEvent("mouseup", init));
+    at.click(); // runs the activation behaviour (links, submit buttons, checkboxes) with a click event
   }
 
   /** Set a form control's value through the prototype setter, so framework value trackers notice. */
