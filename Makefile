@@ -9,7 +9,10 @@ LLAMA_CPP   := llama-cpp-python==0.3.36
 # llama-cpp-python builds from source (~10-15 min on 2 cores), so its wheel is cached per machine
 # kind and instruction-set level. Never -march=native: it picks the AMX kernels on this
 # workplace's CPUs, which crash in llama_decode. On x86-64 the level is AVX-512 (with VNNI/BF16/VBMI)
-# when the CPU has all of it, which prefills F16 ~1.5x faster than the portable x86-64-v3 build.
+# when the CPU has all of it, which prefills F16 ~1.5x faster than the portable x86-64-v3 build on the
+# Intel CPUs. AMD Zen 4 (no avx_vnni) stays on v3: an AVX-512 build there prefills the served F16 no
+# faster (286 vs 301 tok/s) and only the 4-bit formats gain, which answer worse
+# (`python bench/bench_formats.py`, README).
 ARCH        := $(shell uname -m)
 CPU_FLAGS   := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
 AVX512_SET  := avx512f avx512cd avx512dq avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16 avx_vnni
