@@ -41,6 +41,18 @@ def named_phrases(description: str, typed: str | None = None) -> list[str]:
     return phrases
 
 
+def unquoted_names(description: str, typed: str | None, names: Mapping[str, str], allowed: Sequence[str]) -> list[str]:
+    """The candidates' names a description without quotes spells out ("Click on Tab #3" names
+    'Tab #3'): the longest names found in it as whole words, so 'Tab #3' wins over a 'Tab' and
+    'Save changes' over 'Save'. Names shorter than 3 characters and the typed text never count."""
+    text = f" {normalized(description)} "
+    skip = normalized(typed) if typed else None
+    found = {name for name in (normalized(names.get(node, "")) for node in allowed)
+             if len(name) >= 3 and name != skip and f" {name} " in text}
+    longest = max(map(len, found), default=0)
+    return [name for name in found if len(name) == longest]
+
+
 def match(phrase: str, name: str) -> int:
     """How strongly a normalized `name` answers to a normalized `phrase`."""
     if not name:
@@ -56,10 +68,11 @@ def match(phrase: str, name: str) -> int:
 def bound_nodes(description: str, typed: str | None, names: Mapping[str, str], allowed: Sequence[str]) -> list[str]:
     """The `allowed` nodes the description names best, or all of `allowed` when it names none.
 
+    The phrases are what it quotes or, when it quotes nothing, the candidates' names it spells out.
     Exact names beat names that contain (or are contained in) the phrase as whole words; order is
     kept, so the model's choice among equals is unchanged.
     """
-    phrases = named_phrases(description, typed)
+    phrases = named_phrases(description, typed) or unquoted_names(description, typed, names, allowed)
     if not phrases:
         return list(allowed)
     strength = {node: max(match(p, normalized(names.get(node, ""))) for p in phrases) for node in allowed}

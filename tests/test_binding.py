@@ -43,6 +43,14 @@ def test_no_name_or_an_unknown_name_leaves_the_choice_to_the_model() -> None:
     assert bound_nodes("Click 'Archive'", None, NAMES, ["3", "4"]) == ["3", "4"]
 
 
+def test_a_description_without_quotes_binds_the_longest_name_it_spells_out() -> None:
+    tabs = {"7": "Tab #1", "8": "Tab #2", "9": "Tab #3", "10": "Tab"}
+    assert bound_nodes("Click on Tab #3", None, tabs, list(tabs)) == ["9"]
+    assert bound_nodes("Open the sports news section", None, NAMES, list(NAMES)) == ["2"]  # not 'Sports'
+    assert bound_nodes("Enter weather into the search box", "weather", NAMES, ["3", "4"]) == ["4"]  # typed text skipped
+    assert bound_nodes("Click on it", None, {"1": "on", "2": "it"}, ["1", "2"]) == ["1", "2"]  # too short to count
+
+
 def test_only_allowed_nodes_are_returned() -> None:
     assert bound_nodes("Click 'Sports'", None, NAMES, ["3", "4"]) == ["3", "4"]
 
