@@ -102,7 +102,8 @@ def main() -> int:
         row["vs_F16"] = round(row["prefill_tok_s"] / f16, 2) if f16 else None
     print(f"CPU: {cpu_model()}; build: {simd}; {args.threads} thread(s), {args.tokens} tokens")
     print_table(rows)
-    print(f"wrote {write_json(args.name, {'cpu': cpu_model(), 'build': simd, 'threads': args.threads, 'tokens': args.tokens, 'rows': rows})}")
+    payload = {"cpu": cpu_model(), "build": simd, "threads": args.threads, "tokens": args.tokens, "rows": rows}
+    print(f"wrote {write_json(args.name, payload)}")
     return 0
 
 
