@@ -161,13 +161,14 @@ def test_the_model_agent_asks_the_pipeline_what_the_panel_would() -> None:
             step = Step("Click Submit", ActionKind.CLICK, "9", None, '<button node="9">')
             timings = SimpleNamespace(prompt_tokens=100, generated_tokens=20, total_ms=123.45)
             return SimpleNamespace(step=step, confidence=0.5, page=SimpleNamespace(candidates=["8", "9"]),
-                                   timings=timings)
+                                   timings=timings, history_description="Click 'Submit'")
 
     agent = ModelAgent(Suggester(), "fake")
     history = ({"description": "Type Ana", "action": "type", "text": "Ana"},)
     decision = agent.decide(Observation("Enter it", "http://x/", "<button>", history))
     assert asked == {"objective": "Enter it", "url": "http://x/", "html": "<button>", "history": list(history)}
     assert decision.step.node == "9" and decision.details["candidates"] == 2
+    assert decision.history_description == "Click 'Submit'"  # what the history will remember, as in the panel
     with pytest.raises(ModelError) as err:
         agent.decide(Observation("Enter it", "http://x/", "too long"))
     assert err.value.code is ErrorCode.MODEL_ERROR
