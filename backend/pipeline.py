@@ -57,9 +57,8 @@ class Suggestion:
     @property
     def history_description(self) -> str:
         """What the extension writes into the history once this step is done (`done_description`)."""
-        native_select = (self.step.target or "").lstrip().lower().startswith("<select")
         return done_description(self.step.action, self.step.text, self.target_name,
-                                choice=native_select) or self.step.description
+                                choice=(self.step.node or "") in self.page.options) or self.step.description
 
     def to_message(self) -> dict[str, object]:
         """The protocol's `step` frame body (without type/session/id)."""

@@ -2,11 +2,12 @@
 
 The served format is chosen by this table and by accuracy (`scribeagent eval … --model FILE`): a
 format that prefills faster but answers worse is not served. Run it with each build's interpreter
-to compare wheels (e.g. the x86-64-v3 and the AVX-512 one):
+to compare wheels (a venv with that llama-cpp-python wheel installed first, then
+`pip install -e .`; e.g. the x86-64-v3 and the AVX-512 one):
 
     python bench/bench_formats.py [--threads 1] [--formats F16,Q8_0,Q4_0,IQ4_NL] [--tokens 600]
 
-Needs only llama-cpp-python and the F16 cache `scribeagent serve` writes on first start; the
+The F16 default model is the one `scribeagent serve` serves (converted on first use); the
 quantized files are made from it once (llama.cpp's quantizer) under --work.
 """
 
@@ -20,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from backend.model.model_files import atomic_write  # noqa: E402
 from bench.common import print_table, write_json  # noqa: E402
 
-F16 = Path.home() / ".cache" / "scribeagent" / "models" / "SmolLM2-135M-Instruct.F16.gguf"
 PAGES = ROOT.parent / "shared" / "pages"
 
 
@@ -38,10 +39,9 @@ def quantized(source: Path, fmt: str, work: Path) -> Path:
         params = llama_cpp.llama_model_quantize_default_params()
         params.ftype = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{fmt}")
         params.allow_requantize = True
-        tmp = target.with_suffix(".part")
-        if llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params) != 0:
-            raise SystemExit(f"llama.cpp could not quantize {source} to {fmt}")
-        tmp.replace(target)
+        with atomic_write(target) as tmp:
+            if llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params) != 0:
+                raise SystemExit(f"llama.cpp could not quantize {source} to {fmt}")
     return target
 
 
@@ -78,7 +78,7 @@ def cpu_model() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--f16", type=Path, default=F16, help="the F16 default model (scribeagent serve writes it)")
+    parser.add_argument("--f16", type=Path, default=None, help="an F16 model (default: the served default model)")
     parser.add_argument("--formats", default="F16,Q8_0,Q4_0,IQ4_NL")
     parser.add_argument("--tokens", type=int, default=600, help="prompt tokens prefilled (a named-objective step)")
     parser.add_argument("--threads", type=int, default=1)
@@ -88,18 +88,19 @@ def main() -> int:
     args = parser.parse_args()
     import llama_cpp
 
-    if not args.f16.is_file():
-        raise SystemExit(f"{args.f16} is missing: start `scribeagent serve` once, or pass --f16")
+    from backend.model.default_model import served_default_model
+
+    f16 = args.f16 or served_default_model()
     build = llama_cpp.llama_print_system_info().decode().removeprefix("CPU :")
     simd = " ".join(part.split("=")[0].strip() for part in build.split("|") if part.strip().endswith("= 1"))
     rows = []
     for fmt in args.formats.split(","):
-        path = quantized(args.f16, fmt.strip().upper(), args.work)
+        path = quantized(f16, fmt.strip().upper(), args.work)
         rows.append({"format": fmt, "MiB": round(path.stat().st_size / 2**20), **measure(path, args.tokens, args.threads,
                                                                                       args.repeat)})
-    f16 = next((r["prefill_tok_s"] for r in rows if r["format"] == "F16"), None)
+    f16_rate = next((r["prefill_tok_s"] for r in rows if r["format"] == "F16"), None)
     for row in rows:
-        row["vs_F16"] = round(row["prefill_tok_s"] / f16, 2) if f16 else None
+        row["vs_F16"] = round(row["prefill_tok_s"] / f16_rate, 2) if f16_rate else None
     print(f"CPU: {cpu_model()}; build: {simd}; {args.threads} thread(s), {args.tokens} tokens")
     print_table(rows)
     payload = {"cpu": cpu_model(), "build": simd, "threads": args.threads, "tokens": args.tokens, "rows": rows}

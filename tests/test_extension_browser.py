@@ -335,8 +335,13 @@ def test_record_mode_saves_what_was_done_without_the_password(
     browser.page.keyboard.type(SECRET)
     browser.page.click("#save")
     browser.page.wait_for_url(f"{site}/saved.html?**")
-    expected = ["Type 'ACME' into 'Customer'", "Press Tab in 'Customer'",
-                "Type a hidden value into 'Approval password'", "Click 'Save'"]
+    from backend.constants import ActionKind
+    from backend.format import done_description
+
+    # Recorded steps read like the steps the backend remembers (training data and history alike).
+    expected = [done_description(ActionKind.TYPE, "ACME", "Customer"), done_description(ActionKind.KEY, "Tab", "Customer"),
+                "Type a hidden value into 'Approval password'", done_description(ActionKind.CLICK, None, "Save")]
+    assert expected[0] == "Type 'ACME' into 'Customer'" and expected[1] == "Press Tab in 'Customer'"
     expect(browser.panel.locator("#record-steps li")).to_have_text(expected)
     expect(browser.panel.locator("#record-state")).to_have_text("Recording · 4 step(s)")
     browser.panel.screenshot(path=str(SHOTS / "panel-record.png"))

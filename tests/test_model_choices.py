@@ -192,3 +192,33 @@ def test_served_switch_over_http(tmp_path: Path, model_cache: Path) -> None:
         missing = select("file:gone.gguf")
         assert missing.status_code == 404 and missing.json()["code"] == "not_found"
         assert select("default").json()["label"] == f"{shipped.name} {shipped.version}"
+
+
+def test_metadata_is_read_like_ggufs_reader_and_a_cut_file_is_an_error(tmp_path: Path) -> None:
+    """Our plain-read metadata reader (never memory-mapped: a file cut under a mapped reader is
+    SIGBUS) agrees with gguf's own reader on every scalar and string, and refuses a cut file."""
+    from backend.model.model_files import read_gguf_metadata
+
+    shipped = shipped_adapter()
+    assert shipped is not None
+    writer = gguf.GGUFWriter(str(tmp_path / "tiny.gguf"), "llama")
+    writer.add_name("Tiny")
+    writer.add_array("tokenizer.ggml.tokens", ["<s>", "héllo", ""])  # skipped: arrays of strings…
+    writer.add_array("scores", [0.5, 1.5])  # …and of numbers
+    writer.add_string(GGUF_KEY_BASE_MODEL, "x.gguf")
+    writer.add_float32("after.arrays", 2.5)
+    writer.add_tensor("t", np.zeros(4, dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    tiny = tmp_path / "tiny.gguf"
+    for path in (shipped.path, tiny):
+        fields = gguf.GGUFReader(path).fields.items()
+        expected = {k: f.contents() for k, f in fields if not k.startswith("GGUF.") and f.types[0] != gguf.GGUFValueType.ARRAY}
+        assert read_gguf_metadata(path) == expected
+    assert read_gguf_metadata(tiny)["after.arrays"] == 2.5  # the arrays before it were skipped exactly
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(shipped.path.read_bytes()[:200])
+    with pytest.raises(ModelFileError, match="unreadable GGUF metadata"):
+        read_gguf_metadata(cut)

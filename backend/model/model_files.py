@@ -13,6 +13,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Iterator
+from typing import BinaryIO
 from pathlib import Path
 
 from backend.errors import ModelFileError
@@ -58,6 +59,76 @@ def check_gguf(path: str | os.PathLike[str], *, what: str = "model") -> Path:
     if n_kv == 0 or n_kv > 1_000_000 or n_tensors > 10_000_000:
         raise ModelFileError(f"{what} file {p} has an implausible GGUF header; it is probably corrupt")
     return p
+
+
+#: GGUF value types (ggml's gguf.h): fixed-size scalars by struct format; 8 is a string, 9 an array.
+_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_STRING, _ARRAY = 8, 9
+_MAX_STRING = 16 * 2**20  # a chat template is kilobytes; anything this long is a corrupt length
+
+
+def read_gguf_metadata(path: str | os.PathLike[str]) -> dict[str, object]:
+    """The scalar and string metadata of a GGUF file (arrays such as the vocabulary are skipped).
+
+    Read with plain buffered reads, never memory-mapped: the server lists the files in its models
+    folder while a person may be copying over one of them, and a mapped file that shrinks under a
+    reader kills the process with SIGBUS (gguf's own `GGUFReader` maps the whole file and also
+    parses every vocabulary string, seconds per model). Raises `ModelFileError` for a file that is
+    not a complete GGUF header.
+    """
+    p = check_gguf(path)
+    try:
+        with p.open("rb") as fh:
+            fh.seek(16)
+            (n_kv,) = struct.unpack("<Q", _exactly(fh, 8))
+            out: dict[str, object] = {}
+            for _ in range(n_kv):
+                key = _read_string(fh)
+                (kind,) = struct.unpack("<I", _exactly(fh, 4))
+                if kind == _ARRAY:
+                    item, count = struct.unpack("<IQ", _exactly(fh, 12))
+                    _skip_values(fh, item, count)
+                else:
+                    out[key] = _read_value(fh, kind)
+            return out
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as exc:
+        raise ModelFileError(f"{p} has unreadable GGUF metadata ({exc}); is it corrupt or truncated?") from exc
+
+
+def _exactly(fh: BinaryIO, n: int) -> bytes:
+    data = fh.read(n)
+    if len(data) != n:
+        raise ValueError("the file ends inside its metadata")
+    return data
+
+
+def _read_string(fh: BinaryIO) -> str:
+    (length,) = struct.unpack("<Q", _exactly(fh, 8))
+    if length > _MAX_STRING:
+        raise ValueError(f"a string of {length} bytes")
+    return _exactly(fh, length).decode("utf-8")
+
+
+def _read_value(fh: BinaryIO, kind: int) -> object:
+    if kind == _STRING:
+        return _read_string(fh)
+    fmt = _SCALARS.get(kind)
+    if fmt is None:
+        raise ValueError(f"unknown value type {kind}")
+    return struct.unpack(fmt, _exactly(fh, struct.calcsize(fmt)))[0]
+
+
+def _skip_values(fh: BinaryIO, kind: int, count: int) -> None:
+    if kind == _STRING:
+        for _ in range(count):
+            (length,) = struct.unpack("<Q", _exactly(fh, 8))
+            if length > _MAX_STRING:
+                raise ValueError(f"a string of {length} bytes")
+            fh.seek(length, os.SEEK_CUR)
+    elif kind in _SCALARS:
+        fh.seek(count * struct.calcsize(_SCALARS[kind]), os.SEEK_CUR)
+    else:
+        raise ValueError(f"an array of value type {kind}")
 
 
 @contextlib.contextmanager

@@ -31,6 +31,7 @@ _TERMINAL = frozenset({MessageType.STEP.value, MessageType.ERROR.value, MessageT
 async def health(request: Request) -> dict[str, Any]:
     runtime: Runtime = request.app.state.runtime
     info = runtime.info
+    choices = await run_in_threadpool(runtime.choices)  # reads the models folder: off the event loop
     return {
         "ok": runtime.error is None,
         "ready": runtime.suggester is not None,
@@ -47,7 +48,7 @@ async def health(request: Request) -> dict[str, Any]:
         "version": __version__,
         "jobs": runtime.worker.stats(),
         "warnings": runtime.warnings(),
-        "models": [c.public(runtime.current or "") for c in runtime.choices().available],
+        "models": [c.public(runtime.current or "") for c in choices.available],
         "switching": runtime.switching.label if runtime.switching else None,
     }
 

@@ -24,7 +24,7 @@ from backend.config import Settings
 from backend.constants import GGUF_KEY_BASE_MODEL, GGUF_KEY_FORMAT_VERSION
 from backend.errors import ScribeAgentError
 from backend.model.default_model import ShippedAdapter, shipped_adapter
-from backend.model.model_files import bundled_model_path
+from backend.model.model_files import bundled_model_path, read_gguf_metadata
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ class Choices:
 def started_choice(settings: Settings) -> ModelChoice:
     """What the server's own flags serve (the choice it starts on)."""
     if settings.scripted:
-        return ModelChoice(SCRIPTED_ID, f"scripted answers ({settings.scripted.name})", "command line", False,
-                           model=settings.scripted)
+        return ModelChoice(SCRIPTED_ID, f"scripted answers ({settings.scripted.name})", "command line", False)
     if settings.model or settings.lora:
         return _file_choice(STARTED_ID, "command line", model=settings.model, lora=settings.lora)
     shipped = shipped_adapter() if settings.adapter else None
@@ -161,29 +160,27 @@ def _file_choice(choice_id: str, source: str, *, model: Optional[Path], lora: Op
     return ModelChoice(choice_id, label, source, trained, model=model, lora=lora)
 
 
-_META_CACHE: dict[tuple[str, int, int], Optional[dict[str, Any]]] = {}
+#: path -> ((size, mtime in ns), metadata): `/health` lists the folder, a file is read again only
+#: once it changed.
+_META_CACHE: dict[str, tuple[tuple[int, int], Optional[dict[str, Any]]]] = {}
 
 
 def _metadata(path: Path) -> Optional[dict[str, Any]]:
-    """The scalar GGUF metadata of `path` (cached by size and mtime: `/health` lists the folder),
-    or None when it is not a readable GGUF file."""
+    """The scalar GGUF metadata of `path`, or None when it is not a readable GGUF file."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _META_CACHE:
-        _META_CACHE[key] = _read_metadata(path)
-    return _META_CACHE[key]
+    seen = (st.st_size, st.st_mtime_ns)
+    cached = _META_CACHE.get(str(path))
+    if cached is None or cached[0] != seen:
+        cached = _META_CACHE[str(path)] = (seen, _read_metadata(path))
+    return cached[1]
 
 
 def _read_metadata(path: Path) -> Optional[dict[str, Any]]:
-    from gguf import GGUFReader, GGUFValueType
-
     try:
-        reader = GGUFReader(path)
-        return {k: f.contents() for k, f in reader.fields.items()
-                if f.types and f.types[0] in (GGUFValueType.STRING, GGUFValueType.UINT32, GGUFValueType.FLOAT32)}
-    except Exception as exc:  # noqa: BLE001 - any file a person drops in the folder: listing must not fail
+        return read_gguf_metadata(path)
+    except ScribeAgentError as exc:  # a truncated, foreign or half-copied file: listed as skipped
         log.warning("cannot read the GGUF metadata of %s: %s", path, exc)
         return None

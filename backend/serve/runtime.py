@@ -73,8 +73,13 @@ class Runtime:
         return Served(suggester, choice, {p: _fingerprint(p) for p in (info.path, info.lora) if p})
 
     def choices(self) -> Choices:
-        """What the person can switch to."""
-        return list_choices(self.settings)
+        """What the person can switch to; nothing when the shipped card cannot be read (the load
+        error `/health` already reports says why, and `/health` itself must keep answering)."""
+        try:
+            return list_choices(self.settings)
+        except ScribeAgentError as exc:
+            log.warning("cannot list the models: %s", exc)
+            return Choices([], [])
 
     @property
     def current(self) -> Optional[str]:
