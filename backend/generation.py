@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Optional
 
 from backend.dom import PrunedPage
 
@@ -13,7 +15,9 @@ class ModelRequest:
 
     The llama.cpp engine reads `prompt` and `grammar`; the scripted engine reads `objective`,
     `url` and `page`. `grammar` covers the answer through its `Node:` label; the pipeline then
-    chooses the node under a grammar of its own (see `backend.binding`).
+    chooses the node under a grammar of its own (see `backend.binding`). `forced`, given the text
+    generated so far, returns what the grammar dictates next (`backend.model.grammar.head_forced`):
+    the engine may evaluate it as one batch instead of decoding it token by token.
     """
 
     objective: str
@@ -22,6 +26,7 @@ class ModelRequest:
     number: int
     prompt: str
     grammar: str
+    forced: Optional[Callable[[str], str]] = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Timings:
     ttft_ms: float = 0.0
     total_ms: float = 0.0
     generated_tokens: int = 0
+    #: Of `generated_tokens`, those the grammar dictated, evaluated in batches (not decoded one by one).
+    forced_tokens: int = 0
     tokens_per_s: float = 0.0
 
     def extend(self, later: "Timings") -> None:
@@ -49,6 +56,7 @@ class Timings:
         decode_s = (self.generated_tokens / self.tokens_per_s if self.tokens_per_s else 0.0) + (
             later.generated_tokens / later.tokens_per_s if later.tokens_per_s else 0.0)
         self.generated_tokens += later.generated_tokens
+        self.forced_tokens += later.forced_tokens
         self.total_ms += later.total_ms
         self.tokens_per_s = self.generated_tokens / decode_s if decode_s > 0 else 0.0
 

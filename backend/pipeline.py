@@ -8,6 +8,7 @@ the event loop's executor while the single inference worker only runs the model.
 from __future__ import annotations
 
 import threading
+from functools import partial
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Optional, Protocol
@@ -20,7 +21,7 @@ from backend.generation import ModelRequest, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, done_description,
                             parse_answer, parse_head)
-from backend.model.grammar import MAX_ANSWER_TOKENS, head_grammar, node_grammar, text_nodes
+from backend.model.grammar import MAX_ANSWER_TOKENS, head_forced, head_grammar, node_grammar, text_nodes
 from backend.step_guard import confirmation_needed
 from backend.step_view import target_kind
 from backend.model.tokens import TokenCounter
@@ -111,7 +112,8 @@ class Suggester:
         number = len(history) + 1
         messages = build_messages(objective, url, page.html, history)
         prompt = self.engine.render(messages, answer_prefix(number))
-        return ModelRequest(objective, url, page, number, prompt, head_grammar(page.targets))
+        forced = partial(head_forced, typable=bool(text_nodes(page.targets)))
+        return ModelRequest(objective, url, page, number, prompt, head_grammar(page.targets), forced)
 
     def prune(self, html: str | bytes, *, objective: str, history: Sequence[HistoryItem] = (),
               budget: Optional[int] = None) -> PrunedPage:
@@ -148,7 +150,7 @@ class Suggester:
         if body.endswith(NODE.rstrip()):
             nodes = self._node_choices(request, head + body)
             later = Timings()
-            rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes))
+            rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes), forced=None)
             body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body,
                                   None)
             timings.extend(later)

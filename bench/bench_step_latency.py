@@ -8,7 +8,7 @@ step on the same page (the first step in the history; llama.cpp reuses the KV pr
 Beside them: the same prompts through bare llama-cpp-python on a sample of pages (our overhead),
 and the compute floor: the prefill's FLOPs over this CPU's measured fp32 matmul peak.
 
-    python bench/bench_step_latency.py [--threads 2] [--pages 53] [--bare-every 4]
+    python bench/bench_step_latency.py [--threads 2] [--pages 53] [--bare-every 4] [--no-fast-path]
 """
 
 from __future__ import annotations
@@ -90,13 +90,14 @@ def timed(suggester: Any, *, objective: str, url: str, html: bytes, history: lis
     }
 
 
-def measure(threads: int, n_pages: int, bare_every: int) -> dict[str, Any]:
+def measure(threads: int, n_pages: int, bare_every: int, fast_path: bool = True) -> dict[str, Any]:
     from backend.config import Settings
     from backend.errors import PageError
     from backend.serve.suggester_loader import load_suggester
 
-    suggester = load_suggester(Settings(n_threads=threads))
+    suggester = load_suggester(Settings(n_threads=threads, merge_adapter=fast_path))
     engine = suggester.engine
+    engine.fast_forward = fast_path
     pages = sorted(PAGES.glob("*.html"))[:n_pages]
     runs: dict[str, list[dict[str, Any]]] = {"named, cold": [], "unnamed, cold": [], "second step, same page": []}
     overheads: list[float] = []
@@ -154,17 +155,22 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--pages", type=int, default=1000, help="at most this many pages (sorted by name)")
     ap.add_argument("--bare-every", type=int, default=4, help="bare llama-cpp-python on every Nth page (0 = never)")
+    ap.add_argument("--fast-path", action=argparse.BooleanOptionalAction, default=True,
+                    help="as served (default); --no-fast-path: the adapter applied at run time and every answer "
+                         "token decoded one by one, the server before both were made faster")
     args = ap.parse_args()
     if not PAGES.is_dir():
         print(f"{PAGES} is absent (shared/ lives beside the checkout)", file=sys.stderr)
         return 1
-    result = measure(args.threads, args.pages, args.bare_every)
+    result = measure(args.threads, args.pages, args.bare_every, args.fast_path)
     cpu = cpu_model()
-    print_table(result["rows"], title=f"Suggestion latency, {args.threads} threads, default settings, {cpu}")
+    how = "default settings" if args.fast_path else "no fast path (adapter at run time, every token decoded)"
+    print_table(result["rows"], title=f"Suggestion latency, {args.threads} threads, {how}, {cpu}")
     print(f"our overhead over bare llama-cpp-python (same prompt and tokens): p50 {result['overhead_pct_p50']}% "
           f"over {result['overhead_samples']} pages; floor: {result['mflop_per_token']} MFLOP/token at "
           f"{result['peak_gflops']} GFLOP/s fp32 matmul peak")
-    path = write_json("step_latency", {"cpu": cpu, "threads": args.threads, **result})
+    path = write_json("step_latency" if args.fast_path else "step_latency_no_fast_path",
+                      {"cpu": cpu, "threads": args.threads, "fast_path": args.fast_path, **result})
     print(f"wrote {path}")
     return 0
 

@@ -95,11 +95,13 @@ def test_cli_token_prune_and_suggest(tmp_path: Path, model_cache: Path) -> None:
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 
 
-def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: LlamaEngine) -> None:
+def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: LlamaEngine,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Our greedy sampler checks the arg-max first; it must choose exactly what filtering all does.
 
     Without binding, writing the answer in two parts (head, then node) is the same greedy answer
-    as one pass under the whole grammar."""
+    as one pass under the whole grammar. Token by token: the untuned base spells the labels in
+    fragments ("D", "es", "cript"…) that fast-forwarding would not feed it (see the next test)."""
     import llama_cpp
     from llama_cpp import LlamaGrammar
 
@@ -107,6 +109,7 @@ def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: Ll
 
     suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=400, bind=False)
     compared = 0
+    monkeypatch.setattr(engine, "fast_forward", False)
     for page in real_pages(6):
         try:
             request = suggester.prepare(objective="Type my city into the search box", url="https://x.example/",
@@ -125,3 +128,38 @@ def test_grammar_first_sampling_equals_llama_cpps_full_grammar_filter(engine: Ll
         assert llm.detokenize(reference).decode() == ours
         compared += 1
     assert compared >= 3
+
+
+def test_fast_forwarded_answers_are_the_token_by_token_answers(model_cache: Path) -> None:
+    """The text the grammar dictates is evaluated in batches, not decoded token by token: for the
+    fine-tune, which writes the labels in the tokens it was trained on, the same answers (a batch
+    sums in another order than single steps, so a near-tie may flip: at most one of the cases
+    here), with half the answer tokens never decoded one by one."""
+    from backend.model.default_model import shipped_adapter
+
+    shipped = shipped_adapter()
+    assert shipped is not None
+    engine = load_engine(lora=shipped.path, n_threads=2, cache_dir=model_cache)
+    try:
+        suggester = Suggester(engine, LlamaVocab(engine.info.path), budget=500, small_budget=0)
+        compared = same = 0
+        for page in real_pages(8):
+            for objective in ("Click 'About'", "Type 'hello' into the search box"):
+                answers, forced = [], []
+                for fast in (True, False):
+                    engine.fast_forward = fast
+                    engine.reset()
+                    try:
+                        result = suggester.suggest(objective=objective, url="https://x.example/", html=page.read_bytes())
+                    except PageError:
+                        break
+                    answers.append(result.answer)
+                    forced.append(result.timings.forced_tokens)
+                if len(answers) < 2:
+                    continue
+                compared += 1
+                same += answers[0] == answers[1]
+                assert forced[1] == 0 and forced[0] >= 10, (page.name, forced)
+        assert compared >= 10 and same >= compared - 1, (same, compared)
+    finally:
+        engine.close()

@@ -65,14 +65,17 @@ def engine_predictor(engine: Any, budget: int, bind: bool = True, small_budget: 
     return predict
 
 
-def load_engine_for(model: str, adapter: str | None, threads: int | None) -> Any:
-    """A GGUF model (with a GGUF LoRA or none) runs on llama.cpp, as served; an HF directory, or any
-    base with a peft adapter directory (a fine-tune not exported yet), runs on transformers."""
+def load_engine_for(model: str, adapter: str | None, threads: int | None, fast_path: bool = True) -> Any:
+    """A GGUF model (with a GGUF LoRA or none) runs on llama.cpp, as served (`fast_path` False:
+    the adapter at run time, every token decoded); an HF directory, or any base with a peft adapter
+    directory (a fine-tune not exported yet), runs on transformers."""
     path = Path(model)
     if path.suffix == ".gguf" and (adapter is None or Path(adapter).suffix == ".gguf"):
         from backend.model.engine import load_engine
 
-        return load_engine(path, lora=adapter, n_threads=threads)  # the serve default context
+        engine = load_engine(path, lora=adapter, merge=fast_path, n_threads=threads)  # the serve default context
+        engine.fast_forward = fast_path
+        return engine
     from training.hf_engine import HFEngine
 
     return HFEngine(path, adapter=adapter, threads=threads)
@@ -144,7 +147,7 @@ def write_report(report: dict[str, Any], out: Path) -> None:
 def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | None = None, adapter: str | None = None,
              base: str | None = None, budget: int = DEFAULT_BUDGET, small_budget: int = 0, limit: int | None = None,
              threads: int | None = None,
-             compare_binding: bool = False) -> dict[str, Any]:
+             compare_binding: bool = False, fast_path: bool = True) -> dict[str, Any]:
     """Evaluate the floor, the base (if given) and the tuned model (if given); write the report.
 
     `compare_binding` adds each model once more with the node chosen by the model alone (no
@@ -164,7 +167,7 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
     if model:
         engines.append((f"tuned ({Path(model).name}{' + ' + Path(adapter).name if adapter else ''})", model, adapter))
     for name, path, lora in engines:
-        engine = load_engine_for(path, lora, threads)
+        engine = load_engine_for(path, lora, threads, fast_path)
         try:
             for bind in (True, False) if compare_binding else (True,):
                 label = name if bind else f"{name}, unbound"
@@ -174,7 +177,7 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
             engine.close()
     systems = {"first candidate": evaluate(first_candidate_predictor(budget, small_budget), workflows), **systems}
     report = {"workflows": len(workflows), "steps": sum(len(w.steps) for w in workflows), "budget": budget,
-              "small_budget": small_budget,
+              "small_budget": small_budget, "fast_path": fast_path,
               "inputs": [str(p) for p in workflow_paths], "systems": systems}
     write_report(report, Path(out))
     return report
@@ -185,7 +188,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         print("note: no --model/--base given; only the first-candidate floor is measured", file=sys.stderr)
     report = run_eval(args.workflows, args.out, model=args.model, adapter=args.adapter, base=args.base,
                       budget=args.budget, small_budget=args.small_budget, limit=args.limit, threads=args.threads,
-                      compare_binding=args.compare_binding)
+                      compare_binding=args.compare_binding, fast_path=args.fast_path)
     for name, m in report["systems"].items():
         print(f"{name:40s} " + "  ".join(f"{k.split('_')[0]} {m[k]:.3f}" for k in METRICS))
     print(f"report: {Path(args.out) / 'report.html'}")

@@ -55,11 +55,20 @@ def shipped_adapter(models_dir: Path = MODELS_DIR) -> ShippedAdapter | None:
         raise ModelFileError(f"the shipped adapter's card {card} is missing or unreadable: {exc}") from exc
 
 
+def cache_root(cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The cache dir converted and merged models live under (`<cache>/models`)."""
+    return Path(cache_dir) if cache_dir else Path(user_cache_dir("scribeagent"))
+
+
+def is_served_default(path: Path, cache_dir: str | os.PathLike[str] | None = None) -> bool:
+    """True if `path` is the F16 copy of the embedded base that `served_default_model` makes."""
+    return path.resolve() == (cache_root(cache_dir) / "models" / _SERVED_FILE).resolve()
+
+
 def served_default_model(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     """Path of the F16 default model, converting it on first use."""
     source = bundled_model_path()
-    cache = Path(cache_dir) if cache_dir else Path(user_cache_dir("scribeagent"))
-    target = cache / "models" / _SERVED_FILE
+    target = cache_root(cache_dir) / "models" / _SERVED_FILE
     stamp = target.with_suffix(".source")
     signature = f"{source.stat().st_size}:{int(source.stat().st_mtime)}"
     with _LOCK:

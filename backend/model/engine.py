@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import logging
 import math
 import threading
 import time
@@ -29,6 +30,8 @@ from backend.model.model_files import check_gguf
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
+log = logging.getLogger(__name__)
+
 #: Prompt tokens evaluated between two cancel checks (also llama.cpp's batch size).
 PREFILL_CHUNK = 256
 
@@ -42,6 +45,8 @@ class EngineInfo:
     n_ctx: int
     path: str
     lora: Optional[str] = None
+    #: `lora` is merged into the weights at `path` (`backend.model.merged_adapter`), not applied at run time.
+    lora_merged: bool = False
     metadata: dict[str, str] = field(default_factory=dict)
 
 
@@ -97,6 +102,7 @@ class LlamaEngine:
         if not template:
             raise ModelFileError(f"{path} has no chat template (tokenizer.chat_template); export it with one")
         eos_id = self._llm.token_eos()
+        self._eos_id = eos_id
         bos_id = self._llm.token_bos()
         self._eos_text = self._piece(eos_id) if eos_id >= 0 else ""
         self._bos_text = self._piece(bos_id) if bos_id >= 0 else ""
@@ -107,6 +113,9 @@ class LlamaEngine:
         #: `backend.pipeline`) reuses these ids instead of re-tokenizing, so writing an answer in
         #: two parts gives the tokens one pass would.
         self._written: tuple[str, list[int]] = ("", [])
+        #: Evaluate the text the grammar dictates in batches (see `stream`); off, every answer token
+        #: is decoded one by one, as llama.cpp's own generation does (parity tests and benchmarks).
+        self.fast_forward = True
         self.info = EngineInfo(
             name=meta.get("general.name") or path.stem,
             quantization=ftype_name(int(meta.get("general.file_type", -1))),
@@ -177,8 +186,12 @@ class LlamaEngine:
     ) -> Iterator[Token]:
         """Greedy, grammar-constrained tokens for the request's prompt; fills `timings` as it goes.
 
-        Each token's probability is taken from the model's full distribution *before* the grammar
-        masks it, so a low value means the model itself would rather have said something else.
+        Each chosen token's probability is taken from the model's full distribution *before* the
+        grammar masks it, so a low value means the model itself would rather have said something
+        else. Text the grammar dictates (`request.forced`) is not decoded token by token: its
+        tokens join the next batch, carry probability 1.0, and the answer ends, undecoded, the
+        moment its grammar is complete. The answer is the one token-by-token decoding writes
+        (`fast_forward = False` does that; `tests/test_pipeline.py` compares both).
         """
         import llama_cpp
 
@@ -191,16 +204,33 @@ class LlamaEngine:
                 f"context of {self.info.n_ctx} (lower the page budget or raise --n-ctx)"
             )
         timings.prompt_tokens = len(tokens)
-        timings.cached_tokens = self._prefill(tokens, cancel, progress)
-        timings.prefill_ms = (time.perf_counter() - start) * 1000
         sampler = GreedyGrammarSampler(self._vocab, self._llm.n_vocab(), request.grammar)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        gen_start = time.perf_counter()
-        produced = 0
-        written = [request.prompt]
+        answer: list[str] = []
         self._written = ("", [])
+        forced_count = 0
+        gen_start = start
+
+        def emit(token: int) -> str:
+            piece = decoder.decode(self._llm.detokenize([token], special=False))
+            tokens.append(token)
+            answer.append(piece)
+            return piece
+
         try:
-            while True:
+            # What the grammar dictates before the model's first choice is prefilled with the prompt.
+            lead = self._forced(request, "", tokens, sampler, max_tokens)
+            prompt_len = len(tokens)
+            tokens.extend(lead)
+            timings.cached_tokens = self._prefill(tokens, cancel, progress)
+            del tokens[prompt_len:]
+            timings.prefill_ms = (time.perf_counter() - start) * 1000
+            gen_start = time.perf_counter()
+            for token in lead:
+                forced_count += 1
+                yield Token(emit(token), 1.0)
+            chosen = 0
+            while len(answer) < max_tokens and not self._complete(sampler):
                 logits = self._last_logits()
                 token = sampler.choose(logits)
                 if llama_cpp.llama_vocab_is_eog(self._vocab, token):
@@ -208,25 +238,56 @@ class LlamaEngine:
                 sampler.accept(token)
                 top = float(logits.max())
                 prob = math.exp(float(logits[token]) - top - math.log(float(np.exp(logits - top).sum())))
-                piece = decoder.decode(self._llm.detokenize([token], special=False))
-                produced += 1
-                if produced == 1:
+                chosen += 1
+                if chosen == 1:
                     timings.ttft_ms = (time.perf_counter() - start) * 1000
-                tokens.append(token)
-                written.append(piece)
-                yield Token(piece, prob)
-                if produced >= max_tokens:
-                    break
+                batch_start = len(tokens)
+                yield Token(emit(token), prob)
+                for forced in self._forced(request, "".join(answer), tokens, sampler, max_tokens - len(answer)):
+                    forced_count += 1
+                    yield Token(emit(forced), 1.0)
+                if len(answer) >= max_tokens or self._complete(sampler):
+                    break  # complete: what is left unevaluated, the next prompt that continues it evaluates
                 if cancel.is_set():
                     raise Cancelled()
-                self._llm.eval([token])
-            self._written = ("".join(written), tokens)
+                self._llm.eval(tokens[batch_start:])
+            self._written = (request.prompt + "".join(answer), tokens)
         finally:
             sampler.close()
-            timings.generated_tokens = produced
+            timings.generated_tokens = len(answer)
+            timings.forced_tokens = forced_count
             elapsed = time.perf_counter() - gen_start
-            timings.tokens_per_s = produced / elapsed if elapsed > 0 else 0.0
+            timings.tokens_per_s = len(answer) / elapsed if elapsed > 0 else 0.0
             timings.total_ms = (time.perf_counter() - start) * 1000
+
+    def _complete(self, sampler: GreedyGrammarSampler) -> bool:
+        """True once the grammar may end: every grammar here then must (`backend.model.grammar`)."""
+        return self._eos_id >= 0 and sampler.allows(self._eos_id)
+
+    def _forced(self, request: ModelRequest, written: str, tokens: list[int], sampler: GreedyGrammarSampler,
+                room: int) -> list[int]:
+        """The tokens of what the grammar dictates after `written`, accepted by `sampler`; [] when
+        fast-forwarding is off, nothing is dictated, or the dictated text would not tokenize as
+        it does in one pass over the whole answer (then the model decodes it as usual)."""
+        if not (self.fast_forward and request.forced):
+            return []
+        text = request.forced(written)
+        if not text:
+            return []
+        llm = self._llm
+        ids = llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        tail = tokens[-2:]
+        tail_text = llm.detokenize(tail, special=False)
+        before = llm.tokenize(tail_text, add_bos=False, special=False)
+        if before != tail or llm.tokenize(tail_text + text.encode("utf-8"), add_bos=False, special=False) != tail + ids:
+            return []
+        accepted: list[int] = []
+        for token in ids[:room]:
+            if not sampler.allows(token):
+                break
+            sampler.accept(token)
+            accepted.append(token)
+        return accepted
 
     def reset(self) -> None:
         """Forget the KV cache, so the next request prefills from nothing (benchmarks measure the
@@ -244,17 +305,33 @@ def load_engine(
     *,
     lora: str | Path | None = None,
     lora_scale: float = 1.0,
+    merge: bool = True,
     n_ctx: int | None = None,
     n_threads: int | None = None,
     gpu_layers: int = 0,
     cache_dir: str | Path | None = None,
 ) -> LlamaEngine:
     """Load `model_path`, or the embedded default (converted once to F16 in `cache_dir`); `n_ctx`
-    None is the serve default (`Settings.n_ctx`)."""
+    None is the serve default (`Settings.n_ctx`).
+
+    A `lora` on the embedded base is merged into a cached copy of it when `merge` (faster, and
+    verified to answer as the adapter applied at run time, `backend.model.merged_adapter`); when
+    the merge cannot be made the adapter is applied at run time and the log says why.
+    """
     from backend.config import default
-    from backend.model.default_model import served_default_model
+    from backend.model.default_model import cache_root, is_served_default, served_default_model
 
     path = Path(model_path) if model_path else served_default_model(cache_dir)
     n_ctx = n_ctx if n_ctx is not None else int(default("n_ctx"))  # type: ignore[call-overload]
-    return LlamaEngine(path, lora_path=lora, lora_scale=lora_scale, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)
+    if lora and merge and is_served_default(path, cache_dir):
+        from backend.model.merged_adapter import merged_model
 
+        try:
+            merged = merged_model(path, check_gguf(lora, what="LoRA adapter"), cache_root(cache_dir), lora_scale)
+        except ModelFileError as exc:
+            log.warning("applying %s at run time: %s", lora, exc)
+        else:
+            engine = LlamaEngine(merged, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)
+            engine.info.lora, engine.info.lora_merged = str(lora), True
+            return engine
+    return LlamaEngine(path, lora_path=lora, lora_scale=lora_scale, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)

@@ -7,6 +7,12 @@ through the `Node:` label, then `node_grammar` over the nodes the description ma
 generated: it is fully determined by the node, so the pipeline appends the node's opening tag
 itself instead of spending one decode step per forced token. Typing is only offered on nodes that
 can take text; key presses and clicks on any candidate.
+
+Between the model's choices the head grammar dictates text ("Action:", the rest of
+`mouse_click_action` once it wrote `mouse`, "Node:"): `head_forced` says what, so the engine can
+evaluate those tokens in one batch instead of one decode step each (`backend.model.engine`).
+Every grammar here ends in a fixed literal, so an answer is complete the moment its grammar may
+end, and the engine stops there without decoding further.
 """
 
 from __future__ import annotations
@@ -97,6 +103,54 @@ def node_grammar(nodes: Sequence[str]) -> str:
 def text_nodes(targets: Mapping[str, str]) -> list[str]:
     """The candidates a `type` step may point at."""
     return [node for node, tag in targets.items() if takes_text(tag)]
+
+
+def head_forced(written: str, *, typable: bool) -> str:
+    """The text `head_grammar` dictates right after `written` (the answer so far, after its number
+    line), up to the model's next choice; '' when the model chooses now.
+
+    It stops before a trailing space: the model writes that space as part of the next word's token
+    (" Click", " mouse"), so forcing it alone would feed the model a tokenization it never saw.
+    `typable` says whether the page offers a `type` step (the grammar leaves it out otherwise).
+    """
+    kinds = [ActionKind.CLICK, *([ActionKind.TYPE] if typable else []), ActionKind.KEY]
+    if not written.startswith(DESCRIPTION):
+        return _rest_of([DESCRIPTION], written)
+    description_end = written.find("\n", len(DESCRIPTION))
+    if description_end < 0:
+        return ""  # the description is the model's, and so is where it ends
+    after = written[description_end:]
+    heads = {kind: f"\n{ACTION}{MODEL_ACTION_NAMES[kind]}\n" + (NODE if kind is ActionKind.CLICK else TEXT).rstrip()
+             for kind in kinds}
+    chosen = [kind for kind, head in heads.items() if after.startswith(head)]
+    if not chosen:
+        return _rest_of(list(heads.values()), after)
+    kind = chosen[0]
+    value = after[len(heads[kind]):]
+    if kind is ActionKind.CLICK:
+        return ""  # the head is complete
+    end = "\n" + NODE.rstrip()
+    if kind is ActionKind.KEY:
+        return _rest_of([f" {json.dumps(k)}{end}" for k in KEY_NAMES], value)
+    closed = _TYPED.match(value)
+    return _rest_of([end], value[closed.end():]) if closed else ""
+
+
+#: A complete typed value as the grammar spells it (` "…"`, JSON escapes inside).
+_TYPED = re.compile(r' "(?:[^"\\\x00-\x1f]|\\["\\/nt])*"')
+
+
+def _rest_of(options: Sequence[str], written: str) -> str:
+    """What every option that `written` is the start of still has in common, trailing space cut
+    (see `head_forced`); '' when `written` already completes or leaves all of them."""
+    rests = [o[len(written):] for o in options if o.startswith(written) and len(o) > len(written)]
+    if not rests:
+        return ""
+    common = rests[0]
+    for rest in rests[1:]:
+        while not rest.startswith(common):
+            common = common[:-1]
+    return common.rstrip(" ")
 
 
 def _answer_grammar(targets: Mapping[str, str], *, with_node: bool) -> str:

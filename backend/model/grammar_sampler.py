@@ -42,6 +42,13 @@ class GreedyGrammarSampler:
         )
         llama.llama_sampler_apply(self._sampler, ctypes.byref(array))
 
+    def allows(self, token: int) -> bool:
+        """True if the grammar accepts `token` next (one entry checked, nothing advanced)."""
+        self._one[0].id = token
+        self._one[0].logit = 0.0
+        self._apply(self._one, 1)
+        return bool(np.isfinite(self._one[0].logit))
+
     def choose(self, logits: np.ndarray) -> int:
         """The highest-logit token the grammar allows next."""
         token = int(np.argmax(logits))

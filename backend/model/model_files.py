@@ -13,6 +13,7 @@ import os
 import struct
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 from pathlib import Path
 
@@ -129,6 +130,53 @@ def _skip_values(fh: BinaryIO, kind: int, count: int) -> None:
         fh.seek(count * struct.calcsize(_SCALARS[kind]), os.SEEK_CUR)
     else:
         raise ValueError(f"an array of value type {kind}")
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """Where one tensor of a GGUF file lies: ggml's type id, its dims (ne0 first), the absolute offset."""
+
+    type: int
+    dims: tuple[int, ...]
+    offset: int
+
+
+def read_gguf_tensors(path: str | os.PathLike[str]) -> dict[str, TensorInfo]:
+    """The tensor directory of a GGUF file (plain reads, like `read_gguf_metadata`), offsets
+    absolute. Raises `ModelFileError` for a file whose directory is cut or points past its end."""
+    p = check_gguf(path)
+    try:
+        with p.open("rb") as fh:
+            fh.seek(8)
+            n_tensors, n_kv = struct.unpack("<QQ", _exactly(fh, 16))
+            alignment = 32  # GGUF's default, unless `general.alignment` says otherwise
+            for _ in range(n_kv):
+                key = _read_string(fh)
+                (kind,) = struct.unpack("<I", _exactly(fh, 4))
+                if kind == _ARRAY:
+                    item, count = struct.unpack("<IQ", _exactly(fh, 12))
+                    _skip_values(fh, item, count)
+                else:
+                    value = _read_value(fh, kind)
+                    if key == "general.alignment" and isinstance(value, int) and value > 0:
+                        alignment = value
+            relative: dict[str, tuple[int, tuple[int, ...], int]] = {}
+            for _ in range(n_tensors):
+                name = _read_string(fh)
+                (n_dims,) = struct.unpack("<I", _exactly(fh, 4))
+                if n_dims > 8:
+                    raise ValueError(f"a tensor of {n_dims} dimensions")
+                dims = struct.unpack(f"<{n_dims}Q", _exactly(fh, 8 * n_dims))
+                kind, offset = struct.unpack("<IQ", _exactly(fh, 12))
+                relative[name] = (kind, dims, offset)
+            start = -(-fh.tell() // alignment) * alignment
+        size = p.stat().st_size
+        out = {name: TensorInfo(kind, dims, start + offset) for name, (kind, dims, offset) in relative.items()}
+        if any(t.offset > size for t in out.values()):
+            raise ValueError("a tensor starts past the end of the file")
+        return out
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as exc:
+        raise ModelFileError(f"{p} has an unreadable GGUF tensor directory ({exc}); is it corrupt or truncated?") from exc
 
 
 @contextlib.contextmanager

@@ -40,6 +40,7 @@ async def health(request: Request) -> dict[str, Any]:
         "quantization": info.quantization if info else None,
         "n_ctx": info.n_ctx if info else None,
         "lora": info.lora if info else None,
+        "lora_merged": info.lora_merged if info else False,
         "adapter": runtime.adapter,
         "label": runtime.label,
         "metadata": info.metadata if info else {},
