@@ -222,7 +222,9 @@ class LlamaEngine:
             lead = self._forced(request, "", tokens, sampler, max_tokens)
             prompt_len = len(tokens)
             tokens.extend(lead)
-            timings.cached_tokens = self._prefill(tokens, cancel, progress)
+            # progress counts the prompt (as `prompt_tokens` does), not the dictated text after it
+            report = (lambda done, _total: progress(min(done, prompt_len), prompt_len)) if progress else None
+            timings.cached_tokens = min(self._prefill(tokens, cancel, report), prompt_len)
             del tokens[prompt_len:]
             timings.prefill_ms = (time.perf_counter() - start) * 1000
             gen_start = time.perf_counter()
