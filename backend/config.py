@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     adapter: bool = Field(True, description="Apply the shipped fine-tune (models/) to the embedded model; "
                           "false serves the bare base.")
     merge_adapter: bool = Field(True, description="Merge an adapter on the embedded model into a cached, verified "
-                                "copy of its weights (~14% faster prefill); false applies it at run time.")
+                                "copy of its weights (prefills as fast as the bare base, bench/bench_adapter.py); "
+                                "false applies it at run time.")
     models_dir: Optional[Path] = Field(None, description="Folder of GGUF models and adapters the panel's Settings "
                                        "can switch to; None = <data dir>/models.")
     scripted: Optional[Path] = Field(None, description="Rules file for the deterministic scripted engine.")

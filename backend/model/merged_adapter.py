@@ -105,22 +105,19 @@ def verify_merge(merged: Path, base: Path, adapter: Path, scale: float) -> None:
 
 
 def _probe(model: Path, lora: Path | None, scale: float) -> str:
-    from llama_cpp import Llama
+    """The greedy first tokens of the probe task's answer, prompted as the server prompts."""
+    from backend.model.engine import LlamaEngine
 
-    llm = Llama(model_path=str(model), lora_path=str(lora) if lora else None, lora_scale=scale, n_ctx=1024,
-                use_mmap=False, verbose=False)
+    engine = LlamaEngine(model, lora_path=lora, lora_scale=scale, n_ctx=1024, n_threads=None)
     try:
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-        formatter = Jinja2ChatFormatter(template=llm.metadata["tokenizer.chat_template"], eos_token="", bos_token="")
         messages = build_messages("Subscribe with jane@example.org", "https://news.example/", _PROBE_PAGE, [])
-        prompt = formatter(messages=messages).prompt + answer_prefix(1)
+        llm = engine._llm
         out: list[int] = []
-        for token in llm.generate(llm.tokenize(prompt.encode(), add_bos=False, special=True), temp=0.0,
+        for token in llm.generate(engine.tokenize_prompt(engine.render(messages, answer_prefix(1))), temp=0.0,
                                   repeat_penalty=1.0):
             if token == llm.token_eos() or len(out) == _PROBE_TOKENS:
                 break
             out.append(token)
         return llm.detokenize(out).decode("utf-8", errors="replace")
     finally:
-        llm.close()
+        engine.close()

@@ -82,18 +82,23 @@ def read_gguf_metadata(path: str | os.PathLike[str]) -> dict[str, object]:
         with p.open("rb") as fh:
             fh.seek(16)
             (n_kv,) = struct.unpack("<Q", _exactly(fh, 8))
-            out: dict[str, object] = {}
-            for _ in range(n_kv):
-                key = _read_string(fh)
-                (kind,) = struct.unpack("<I", _exactly(fh, 4))
-                if kind == _ARRAY:
-                    item, count = struct.unpack("<IQ", _exactly(fh, 12))
-                    _skip_values(fh, item, count)
-                else:
-                    out[key] = _read_value(fh, kind)
-            return out
+            return _read_kv(fh, n_kv)
     except (OSError, struct.error, UnicodeDecodeError, ValueError) as exc:
         raise ModelFileError(f"{p} has unreadable GGUF metadata ({exc}); is it corrupt or truncated?") from exc
+
+
+def _read_kv(fh: BinaryIO, n_kv: int) -> dict[str, object]:
+    """The `n_kv` key/value pairs at the file position: scalars and strings kept, arrays skipped."""
+    out: dict[str, object] = {}
+    for _ in range(n_kv):
+        key = _read_string(fh)
+        (kind,) = struct.unpack("<I", _exactly(fh, 4))
+        if kind == _ARRAY:
+            item, count = struct.unpack("<IQ", _exactly(fh, 12))
+            _skip_values(fh, item, count)
+        else:
+            out[key] = _read_value(fh, kind)
+    return out
 
 
 def _exactly(fh: BinaryIO, n: int) -> bytes:
@@ -149,17 +154,9 @@ def read_gguf_tensors(path: str | os.PathLike[str]) -> dict[str, TensorInfo]:
         with p.open("rb") as fh:
             fh.seek(8)
             n_tensors, n_kv = struct.unpack("<QQ", _exactly(fh, 16))
-            alignment = 32  # GGUF's default, unless `general.alignment` says otherwise
-            for _ in range(n_kv):
-                key = _read_string(fh)
-                (kind,) = struct.unpack("<I", _exactly(fh, 4))
-                if kind == _ARRAY:
-                    item, count = struct.unpack("<IQ", _exactly(fh, 12))
-                    _skip_values(fh, item, count)
-                else:
-                    value = _read_value(fh, kind)
-                    if key == "general.alignment" and isinstance(value, int) and value > 0:
-                        alignment = value
+            alignment = _read_kv(fh, n_kv).get("general.alignment")
+            if not (isinstance(alignment, int) and alignment > 0):
+                alignment = 32  # GGUF's default
             relative: dict[str, tuple[int, tuple[int, ...], int]] = {}
             for _ in range(n_tensors):
                 name = _read_string(fh)
