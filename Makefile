@@ -7,20 +7,26 @@ PY          := $(VENV)/bin/python
 PIP         := $(PY) -m pip
 LLAMA_CPP   := llama-cpp-python==0.3.36
 # llama-cpp-python builds from source (~10-15 min on 2 cores), so its wheel is cached per machine
-# kind and instruction-set level. Never -march=native: it picks the AMX kernels on this
-# workplace's CPUs, which crash in llama_decode. On x86-64 the level is AVX-512 (with VNNI/BF16/VBMI)
-# when the CPU has all of it, which prefills F16 ~1.5x faster than the portable x86-64-v3 build on the
-# Intel CPUs. AMD Zen 4 (no avx_vnni) stays on v3: an AVX-512 build there prefills the served F16 no
+# kind and instruction-set level. Never -march=native: the level is chosen here, from the CPU's flags.
+# On x86-64: `amx` (AVX-512 with VNNI/BF16/VBMI, plus AMX-INT8) on the Intel CPUs, whose int8 tile
+# kernels prefill Q8_0 1.8x faster than the AVX-512 build prefills F16 — served there as Q8_0
+# (backend/model/served_format.py); `avx512` for the same CPUs without AMX (F16 ~1.5x faster than
+# x86-64-v3); AMD Zen 4 (no avx_vnni) stays on v3: an AVX-512 build there prefills the served F16 no
 # faster (286 vs 301 tok/s) and only the 4-bit formats gain, which answer worse
-# (`python bench/bench_formats.py`, README).
+# (`python bench/bench_formats.py`, README). The sdist is patched first
+# (scripts/llama-cpp-amx-tilecfg.patch: without it GCC's build of the AMX kernels dies of SIGILL).
 ARCH        := $(shell uname -m)
 CPU_FLAGS   := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
 AVX512_SET  := avx512f avx512cd avx512dq avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16 avx_vnni
 V3_CMAKE    := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
 ifeq ($(ARCH),x86_64)
-ifeq ($(filter-out $(CPU_FLAGS),$(AVX512_SET)),)
+AVX512_CMAKE := $(V3_CMAKE) -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON
+ifeq ($(filter-out $(CPU_FLAGS),$(AVX512_SET) amx_tile amx_int8),)
+LEVEL       := amx
+LLAMA_CMAKE := $(AVX512_CMAKE) -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON
+else ifeq ($(filter-out $(CPU_FLAGS),$(AVX512_SET)),)
 LEVEL       := avx512
-LLAMA_CMAKE := $(V3_CMAKE) -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON
+LLAMA_CMAKE := $(AVX512_CMAKE)
 else
 LEVEL       := v3
 LLAMA_CMAKE := $(V3_CMAKE)
@@ -72,9 +78,13 @@ $(VENV)/bin/python:
 	$(PIP) install -q --upgrade pip
 
 $(WHEELS)/.built: | $(VENV)/bin/python
-	mkdir -p $(WHEELS)
+	rm -rf $(WHEELS)/src && mkdir -p $(WHEELS)/src
+	$(PIP) download -q --no-deps --no-binary :all: $(LLAMA_CPP) -d $(WHEELS)/src
+	tar xzf $(WHEELS)/src/llama_cpp_python-*.tar.gz -C $(WHEELS)/src
+	cd $(WHEELS)/src/llama_cpp_python-*/ && git apply $(CURDIR)/scripts/llama-cpp-amx-tilecfg.patch
 	CMAKE_ARGS="$(LLAMA_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
-	    $(PIP) wheel --no-deps --no-cache-dir $(LLAMA_CPP) -w $(WHEELS)
+	    $(PIP) wheel --no-deps --no-cache-dir $(WHEELS)/src/llama_cpp_python-*/ -w $(WHEELS)
+	rm -rf $(WHEELS)/src
 	touch $@
 
 $(VENV)/.serve-installed: pyproject.toml $(WHEELS)/.built | $(VENV)/bin/python

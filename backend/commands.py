@@ -58,6 +58,7 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--adapter", action=argparse.BooleanOptionalAction, default=None,
                    help="apply the shipped fine-tune to the embedded model (default); --no-adapter serves the bare base")
     p.add_argument("--merge-adapter", action=argparse.BooleanOptionalAction, default=None, help=help_for("merge_adapter"))
+    p.add_argument("--model-format", choices=("auto", "f16", "q8_0"), default=None, help=help_for("model_format"))
     p.add_argument("--n-ctx", type=int, default=None, help=help_for("n_ctx"))
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--gpu-layers", type=int, default=0, help="layers to offload with a CUDA/Metal build (-1 = all)")
@@ -71,7 +72,7 @@ def _settings(args: argparse.Namespace, **extra: Any) -> "Settings":
 
     values: dict[str, Any] = {
         "model": args.model, "lora": args.lora, "lora_scale": args.lora_scale, "adapter": args.adapter,
-        "merge_adapter": args.merge_adapter, "n_ctx": args.n_ctx,
+        "merge_adapter": args.merge_adapter, "model_format": args.model_format, "n_ctx": args.n_ctx,
         "n_threads": args.threads, "gpu_layers": args.gpu_layers, "budget": args.page_budget,
         "small_budget": args.small_budget, **extra,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 from platformdirs import user_cache_dir, user_config_dir, user_data_dir
 from pydantic import Field, field_validator
@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     merge_adapter: bool = Field(True, description="Merge an adapter on the embedded model into a cached, verified "
                                 "copy of its weights (prefills as fast as the bare base, bench/bench_adapter.py); "
                                 "false applies it at run time.")
+    model_format: Literal["auto", "f16", "q8_0"] = Field(
+        "auto", description="Format the embedded model is served in: auto = Q8_0 where llama.cpp was built with its "
+        "AMX kernels (prefills 1.8x faster there, bench/bench_formats.py), F16 elsewhere.")
     models_dir: Optional[Path] = Field(None, description="Folder of GGUF models and adapters the panel's Settings "
                                        "can switch to; None = <data dir>/models.")
     scripted: Optional[Path] = Field(None, description="Rules file for the deterministic scripted engine.")

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_train import cpu_model  # noqa: E402
+from bench.common import cpu_model  # noqa: E402
 from bench.common import print_table, write_json  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "pages"

@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_step_latency import cpu_model  # noqa: E402
+from bench.common import cpu_model  # noqa: E402
 from bench.common import percentile, print_table, write_json  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def curve(paths: list[str], budgets: list[int], small: int, lora: str | None, th
                 prompts.append(result.timings.prompt_tokens)
                 return result.step
 
-            metrics = evaluate(predict, workflows)
+            metrics, _ = evaluate(predict, workflows)
             rows.append({"set": Path(path).stem, "budget": label, "steps": metrics["steps"],
                          "element_acc": round(metrics["element_accuracy"], 3),
                          "step_sr": round(metrics["step_success_rate"], 3),

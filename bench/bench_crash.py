@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.workflows.store import DB_FILENAME  # noqa: E402
-from bench.bench_step_latency import cpu_model  # noqa: E402
+from bench.common import cpu_model  # noqa: E402
 from bench.common import print_table, write_json  # noqa: E402
 from tests.server_process import ORIGIN, running_server, server_env, write_rules  # noqa: E402
 

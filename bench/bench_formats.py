@@ -21,27 +21,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from backend.model.llama_quantizer import llama_quantize  # noqa: E402
 from backend.model.model_files import atomic_write  # noqa: E402
-from bench.common import print_table, write_json  # noqa: E402
+from bench.common import build_flags, cpu_model, print_table, write_json  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "pages"
 
 
 def quantized(source: Path, fmt: str, work: Path) -> Path:
     """`source` in `fmt`, quantized once by llama.cpp (F16 is the source itself)."""
-    import llama_cpp
-
     if fmt == "F16":
         return source
     target = work / f"{source.stem.removesuffix('.F16')}.{fmt}.gguf"
     if not target.exists():
-        work.mkdir(parents=True, exist_ok=True)
-        params = llama_cpp.llama_model_quantize_default_params()
-        params.ftype = getattr(llama_cpp, f"LLAMA_FTYPE_MOSTLY_{fmt}")
-        params.allow_requantize = True
         with atomic_write(target) as tmp:
-            if llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params) != 0:
-                raise SystemExit(f"llama.cpp could not quantize {source} to {fmt}")
+            llama_quantize(source, tmp, f"LLAMA_FTYPE_MOSTLY_{fmt}", allow_requantize=True)
     return target
 
 
@@ -69,11 +63,6 @@ def measure(path: Path, tokens: int, threads: int, repeat: int) -> dict[str, flo
         llm.close()
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown"
 
 
 def main() -> int:
@@ -86,13 +75,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "scribeagent" / "bench-formats")
     parser.add_argument("--name", default="formats", help="bench/results/<name>.json (one per build compared)")
     args = parser.parse_args()
-    import llama_cpp
-
     from backend.model.default_model import served_default_model
 
     f16 = args.f16 or served_default_model()
-    build = llama_cpp.llama_print_system_info().decode().removeprefix("CPU :")
-    simd = " ".join(part.split("=")[0].strip() for part in build.split("|") if part.strip().endswith("= 1"))
+    simd = build_flags()
     rows = []
     for fmt in args.formats.split(","):
         path = quantized(f16, fmt.strip().upper(), args.work)

@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_step_latency import cpu_model  # noqa: E402
+from bench.common import cpu_model  # noqa: E402
 from bench.common import percentile, print_table, write_json  # noqa: E402
 from bench.hostile_pages import check, page  # noqa: E402
 

@@ -9,13 +9,13 @@ Beside them: the same prompts through bare llama-cpp-python on a sample of pages
 and the compute floor: the prefill's FLOPs over this CPU's measured fp32 matmul peak.
 
     python bench/bench_step_latency.py [--threads 2] [--pages 53] [--bare-every 4] [--no-fast-path]
+        [--model-format auto|f16|q8_0]
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import platform
 import sys
 import time
 from pathlib import Path
@@ -25,21 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_latency import bare  # noqa: E402
-from bench.common import percentile, print_table, write_json  # noqa: E402
+from bench.common import build_flags, cpu_model, percentile, print_table, write_json  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "pages"
 UNNAMED = "Open the comments of the first article"
 
 
-def cpu_model() -> str:
-    """The CPU's model name, reported with every timing (the workplace's machines differ)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def matmul_peak_gflops(threads: int) -> float:
@@ -90,12 +81,13 @@ def timed(suggester: Any, *, objective: str, url: str, html: bytes, history: lis
     }
 
 
-def measure(threads: int, n_pages: int, bare_every: int, fast_path: bool = True) -> dict[str, Any]:
+def measure(threads: int, n_pages: int, bare_every: int, fast_path: bool = True,
+            model_format: str = "auto") -> dict[str, Any]:
     from backend.config import Settings
     from backend.errors import PageError
     from backend.serve.suggester_loader import load_suggester
 
-    suggester = load_suggester(Settings(n_threads=threads, merge_adapter=fast_path))
+    suggester = load_suggester(Settings(n_threads=threads, merge_adapter=fast_path, model_format=model_format))
     engine = suggester.engine
     engine.fast_forward = fast_path
     pages = sorted(PAGES.glob("*.html"))[:n_pages]
@@ -147,7 +139,8 @@ def measure(threads: int, n_pages: int, bare_every: int, fast_path: bool = True)
     return {"rows": rows, "skipped_pages": skipped,
             "overhead_pct_p50": round(percentile(overheads, 50), 1) if overheads else None,
             "overhead_samples": len(overheads), "peak_gflops": round(peak, 1),
-            "mflop_per_token": round(per_token / 1e6, 1), "model": engine.info.name, "lora": engine.info.lora}
+            "mflop_per_token": round(per_token / 1e6, 1), "model": engine.info.name, "lora": engine.info.lora,
+            "quantization": engine.info.quantization, "llama_cpp_build": build_flags()}
 
 
 def main() -> int:
@@ -157,20 +150,25 @@ def main() -> int:
     ap.add_argument("--bare-every", type=int, default=4, help="bare llama-cpp-python on every Nth page (0 = never)")
     ap.add_argument("--fast-path", action=argparse.BooleanOptionalAction, default=True,
                     help="as served (default); --no-fast-path: the adapter applied at run time and every answer "
-                         "token decoded one by one, the server before both were made faster")
+                         "token decoded one by one, the server before both were made faster (served as F16)")
+    ap.add_argument("--model-format", choices=("auto", "f16", "q8_0"), default=None,
+                    help="the served format (default: the server's auto; f16 with --no-fast-path)")
     args = ap.parse_args()
+    model_format = args.model_format or ("auto" if args.fast_path else "f16")
     if not PAGES.is_dir():
         print(f"{PAGES} is absent (shared/ lives beside the checkout)", file=sys.stderr)
         return 1
-    result = measure(args.threads, args.pages, args.bare_every, args.fast_path)
+    result = measure(args.threads, args.pages, args.bare_every, args.fast_path, model_format)
     cpu = cpu_model()
     how = "default settings" if args.fast_path else "no fast path (adapter at run time, every token decoded)"
+    how += f", served as {result['quantization']}"
     print_table(result["rows"], title=f"Suggestion latency, {args.threads} threads, {how}, {cpu}")
     print(f"our overhead over bare llama-cpp-python (same prompt and tokens): p50 {result['overhead_pct_p50']}% "
           f"over {result['overhead_samples']} pages; floor: {result['mflop_per_token']} MFLOP/token at "
           f"{result['peak_gflops']} GFLOP/s fp32 matmul peak")
-    path = write_json("step_latency" if args.fast_path else "step_latency_no_fast_path",
-                      {"cpu": cpu, "threads": args.threads, "fast_path": args.fast_path, **result})
+    name = ("step_latency" if args.fast_path else "step_latency_no_fast_path") + (
+        f"_{args.model_format}" if args.model_format else "")
+    path = write_json(name, {"cpu": cpu, "threads": args.threads, "fast_path": args.fast_path, **result})
     print(f"wrote {path}")
     return 0
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import platform
 import sys
 import tempfile
 from pathlib import Path
@@ -21,15 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import print_table, write_json  # noqa: E402
+from bench.common import cpu_model, print_table, write_json  # noqa: E402
 
 
-def cpu_model() -> str:
-    """The CPU's marketing name: timings on this workplace differ between Intel and AMD machines."""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def measure(model: str, data: str, *, bf16: bool, checkpointing: bool, layers: int | None, steps: int,

@@ -54,6 +54,26 @@ def print_table(rows: Sequence[Mapping[str, Any]], *, title: str | None = None,
     print(format_table(rows, columns))
 
 
+def cpu_model() -> str:
+    """The CPU's model name, reported with every timing (the workplace's Intel and AMD machines differ)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def build_flags() -> str:
+    """The instruction sets the loaded llama.cpp was built for ("AVX2 AVX512 AMX_INT8 …"): a timing
+    belongs to a build as much as to a CPU (the Makefile builds one per instruction-set level)."""
+    import llama_cpp
+
+    info = llama_cpp.llama_print_system_info().decode(errors="replace").removeprefix("CPU :")
+    return " ".join(part.split("=")[0].strip() for part in info.split("|") if part.strip().endswith("= 1"))
+
+
 def write_json(name: str, payload: Mapping[str, Any]) -> Path:
     """Write `payload` (plus when/where it ran) to bench/results/<name>.json; returns the path."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,10 @@ and per-tensor type choices (e.g. Q4_K_M's Q6_K for some tensors) that llama.cpp
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from backend.errors import ModelFileError
+from backend.model.llama_quantizer import llama_quantize
 
 #: Quant names accepted by `--quant` → llama.cpp `LLAMA_FTYPE_*` constant name (None: no quantization).
 QUANT_TYPES: dict[str, str | None] = {
@@ -31,17 +31,7 @@ def normalize_quant(name: str) -> str:
 
 def quantize_gguf(src: Path, dst: Path, quant: str, *, threads: int | None = None) -> Path:
     """Quantize `src` (F16 GGUF) into `dst` as `quant`; llama.cpp copies all metadata across."""
-    import ctypes
-
-    import llama_cpp
-
     ftype_name = QUANT_TYPES[normalize_quant(quant)]
     if ftype_name is None:
         raise ValueError("F16 needs no quantization step")
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = getattr(llama_cpp, ftype_name)
-    params.nthread = threads or os.cpu_count() or 1
-    status = llama_cpp.llama_model_quantize(str(src).encode(), str(dst).encode(), ctypes.byref(params))
-    if status != 0:
-        raise ModelFileError(f"llama.cpp failed to quantize {src} to {quant} (status {status})")
-    return dst
+    return llama_quantize(src, dst, ftype_name, threads=threads)

@@ -92,8 +92,8 @@ def test_the_merge_is_cached_and_redone_when_the_adapter_changes(model_cache: Pa
 
 def test_a_merge_that_changes_the_answer_falls_back_to_the_adapter_at_run_time(
         model_cache: Path, adapter: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    real_probe = merged_adapter._probe
-    monkeypatch.setattr(merged_adapter, "_probe", lambda model, lora, scale: real_probe(model, lora, scale) + (
+    real_probe = merged_adapter.probe_answer
+    monkeypatch.setattr(merged_adapter, "probe_answer", lambda model, lora, scale: real_probe(model, lora, scale) + (
         "" if lora else " (changed)"))
     copy = model_cache / "other.lora.gguf"  # its own cache entry
     copy.write_bytes(adapter.read_bytes())

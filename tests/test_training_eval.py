@@ -35,7 +35,12 @@ def _hand_workflows() -> list[Workflow]:
 
 
 def test_first_candidate_floor_by_hand():
-    m = evaluate(first_candidate_predictor(budget=0), _hand_workflows())
+    m, rows = evaluate(first_candidate_predictor(budget=0), _hand_workflows())
+    assert [(r["task"], r["step"], r["element_ok"], r["step_ok"]) for r in rows] == [
+        ("a", 0, True, True), ("a", 1, False, False), ("b", 0, True, True)]
+    # the row shows what was said instead of the gold step
+    assert rows[1]["gold"]["text"] == "paris" and rows[1]["predicted"]["node"] == "3"
+    assert rows[1]["predicted"]["action"] == "click" and rows[1]["error"] is None
     assert m["element_accuracy"] == pytest.approx((0.5 + 1) / 2)
     assert m["operation_f1"] == pytest.approx((0.5 + 1) / 2)
     assert m["step_success_rate"] == pytest.approx((0.5 + 1) / 2)
@@ -57,6 +62,9 @@ def test_eval_hf_model_writes_report(smol_tokenizer_dir, tmp_path):  # noqa: F81
     assert sum(tuned["errors"].values()) + round(tuned["element_accuracy"] * tuned["steps"]) <= tuned["steps"]
     for name in ("report.json", "report.png", "report.html"):
         assert (tmp_path / "out" / name).stat().st_size > 200
+    rows = [json.loads(line) for line in (tmp_path / "out" / "steps.jsonl").read_text().splitlines()]
+    assert [r["system"] for r in rows] == [list(systems)[1]] * len(wf.steps) + ["first candidate"] * len(wf.steps)
+    assert all((r["predicted"] is None) == (r["error"] is not None) for r in rows)
     assert json.loads((tmp_path / "out" / "report.json").read_text())["systems"].keys() == systems.keys()
     assert "first candidate" in (tmp_path / "out" / "report.html").read_text()
 

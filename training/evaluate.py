@@ -6,7 +6,9 @@ runs — with a GGUF model on llama.cpp (what we serve) or an HF directory (+ pe
 `training.hf_engine`. Two references put the numbers in context: the "first candidate" floor
 (always click the first interactive element of the pruned page) and the un-tuned base model.
 
-Writes `report.json`, `report.png` (bars per metric and system) and `report.html`.
+Writes `report.json`, `report.png` (bars per metric and system), `report.html`, and
+`steps.jsonl`: one row per system and step with the gold step beside the predicted one (its
+description and target too), so a failure can be read, not only counted.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from backend.dom import DEFAULT_BUDGET
 from backend.errors import DataError, ScribeAgentError
 from backend.format import Step
 from backend.workflows.model import Workflow
-from training.metrics import StepRecord, mind2web_metrics
+from training.metrics import StepRecord, mind2web_metrics, score_step
 from training.readers import ReadReport, read_many
 
 METRICS = ("element_accuracy", "operation_f1", "step_success_rate", "task_success_rate")
@@ -67,13 +69,15 @@ def engine_predictor(engine: Any, budget: int, bind: bool = True, small_budget: 
 
 def load_engine_for(model: str, adapter: str | None, threads: int | None, fast_path: bool = True) -> Any:
     """A GGUF model (with a GGUF LoRA or none) runs on llama.cpp, as served (`fast_path` False:
-    the adapter at run time, every token decoded); an HF directory, or any base with a peft adapter
+    the adapter at run time on the F16, every token decoded); an HF directory, or any base with a peft adapter
     directory (a fine-tune not exported yet), runs on transformers."""
     path = Path(model)
     if path.suffix == ".gguf" and (adapter is None or Path(adapter).suffix == ".gguf"):
         from backend.model.engine import load_engine
 
-        engine = load_engine(path, lora=adapter, merge=fast_path, n_threads=threads)  # the serve default context
+        # the serve default context and format
+        engine = load_engine(path, lora=adapter, merge=fast_path, model_format="auto" if fast_path else "f16",
+                             n_threads=threads)
         engine.fast_forward = fast_path
         return engine
     from training.hf_engine import HFEngine
@@ -81,9 +85,22 @@ def load_engine_for(model: str, adapter: str | None, threads: int | None, fast_p
     return HFEngine(path, adapter=adapter, threads=threads)
 
 
-def evaluate(predict: Predict, workflows: Sequence[Workflow]) -> dict[str, Any]:
-    """Metrics for one system; a failed step (model error, bad page) scores zero and is counted."""
+def step_row(wf: Workflow, i: int, pred: Step | None, error: str | None) -> dict[str, Any]:
+    """One line of steps.jsonl: where the step is, what was right, what the system said instead."""
+    gold = wf.steps[i].as_step()
+    rec = StepRecord(wf.id, gold.node or "", gold.action, gold.text,
+                     *((pred.node, pred.action, pred.text) if pred else ()))
+    element, _, success = score_step(rec)
+    return {"task": wf.id, "step": i, "objective": wf.objective, "element_ok": bool(element),
+            "step_ok": bool(success), "gold": gold.to_dict(),
+            "predicted": pred.to_dict() if pred else None, "error": error}
+
+
+def evaluate(predict: Predict, workflows: Sequence[Workflow]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Metrics for one system and its per-step rows; a failed step (model error, bad page) scores
+    zero and is counted."""
     records: list[StepRecord] = []
+    rows: list[dict[str, Any]] = []
     errors: Counter[str] = Counter()
     start = time.perf_counter()
     for wf in workflows:
@@ -94,16 +111,20 @@ def evaluate(predict: Predict, workflows: Sequence[Workflow]) -> dict[str, Any]:
             except ScribeAgentError as exc:
                 errors[type(exc).__name__] += 1
                 records.append(gold)
+                rows.append(step_row(wf, i, None, f"{type(exc).__name__}: {exc}"))
                 continue
             records.append(StepRecord(gold.task, gold.gold_node, gold.gold_action, gold.gold_text,
                                       pred.node, pred.action, pred.text))
+            rows.append(step_row(wf, i, pred, None))
     seconds = time.perf_counter() - start
-    return {**mind2web_metrics(records), "errors": dict(errors), "seconds": round(seconds, 2),
-            "seconds_per_step": round(seconds / max(1, len(records)), 3)}
+    metrics = {**mind2web_metrics(records), "errors": dict(errors), "seconds": round(seconds, 2),
+               "seconds_per_step": round(seconds / max(1, len(records)), 3)}
+    return metrics, rows
 
 
-def write_report(report: dict[str, Any], out: Path) -> None:
-    """report.json, a grouped bar chart (report.png) and an HTML page showing both."""
+def write_report(report: dict[str, Any], steps: dict[str, list[dict[str, Any]]], out: Path) -> None:
+    """report.json, steps.jsonl (each system's rows, labelled), a grouped bar chart (report.png)
+    and an HTML page showing both."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -111,6 +132,9 @@ def write_report(report: dict[str, Any], out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out / "steps.jsonl").write_text(
+        "".join(json.dumps({"system": name, **row}) + "\n" for name, rows in steps.items() for row in rows),
+        encoding="utf-8")
     systems = list(report["systems"])
     fig, ax = plt.subplots(figsize=(7, 3.8))
     width = 0.8 / max(1, len(systems))
@@ -161,6 +185,7 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
     if not workflows:
         raise DataError("no valid workflows to evaluate")
     systems: dict[str, dict[str, Any]] = {}
+    steps: dict[str, list[dict[str, Any]]] = {}
     engines: list[tuple[str, str, str | None]] = []
     if base:
         engines.append((f"base ({Path(base).name})", base, None))
@@ -171,15 +196,20 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
         try:
             for bind in (True, False) if compare_binding else (True,):
                 label = name if bind else f"{name}, unbound"
-                systems[label] = evaluate(engine_predictor(engine, budget, bind, small_budget), workflows)
+                systems[label], steps[label] = evaluate(engine_predictor(engine, budget, bind, small_budget),
+                                                        workflows)
+                # the GGUF format llama.cpp ran (Q8_0 where it has AMX); None for transformers
+                info = getattr(engine, "info", None)
+                systems[label]["served_as"] = info.quantization if info else None
                 print(f"{label}: " + ", ".join(f"{m} {systems[label][m]:.3f}" for m in METRICS), file=sys.stderr)
         finally:
             engine.close()
-    systems = {"first candidate": evaluate(first_candidate_predictor(budget, small_budget), workflows), **systems}
+    floor, steps["first candidate"] = evaluate(first_candidate_predictor(budget, small_budget), workflows)
+    systems = {"first candidate": floor, **systems}
     report = {"workflows": len(workflows), "steps": sum(len(w.steps) for w in workflows), "budget": budget,
               "small_budget": small_budget, "fast_path": fast_path,
               "inputs": [str(p) for p in workflow_paths], "systems": systems}
-    write_report(report, Path(out))
+    write_report(report, steps, Path(out))
     return report
 
 

@@ -9,7 +9,6 @@ llama.cpp's own quantizer asked for F16 with requantization allowed.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 from backend.errors import ModelFileError
+from backend.model.llama_quantizer import llama_quantize
 from backend.model.model_files import atomic_write, bundled_model_path, check_gguf
 
 _SERVED_FILE = "SmolLM2-135M-Instruct.F16.gguf"
@@ -85,19 +85,9 @@ def served_default_model(cache_dir: str | os.PathLike[str] | None = None) -> Pat
 
 
 def _convert(source: Path, target: Path) -> None:
-    import llama_cpp
-
-    # llama.cpp logs every tensor it converts; its Python binding routes that through this logger.
-    logging.getLogger("llama-cpp-python").setLevel(logging.ERROR)
     _remove_stale_parts(target)
     with atomic_write(target) as tmp:
-        params = llama_cpp.llama_model_quantize_default_params()
-        params.ftype = llama_cpp.LLAMA_FTYPE_MOSTLY_F16
-        params.allow_requantize = True
-        params.nthread = os.cpu_count() or 1
-        rc = llama_cpp.llama_model_quantize(str(source).encode(), str(tmp).encode(), params)
-        if rc != 0:
-            raise ModelFileError(f"converting {source} to F16 failed (llama.cpp returned {rc})")
+        llama_quantize(source, tmp, "LLAMA_FTYPE_MOSTLY_F16", allow_requantize=True)
         _verify(source, tmp)
 
 

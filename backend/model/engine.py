@@ -308,6 +308,7 @@ def load_engine(
     lora: str | Path | None = None,
     lora_scale: float = 1.0,
     merge: bool = True,
+    model_format: str = "f16",
     n_ctx: int | None = None,
     n_threads: int | None = None,
     gpu_layers: int = 0,
@@ -317,23 +318,33 @@ def load_engine(
     None is the serve default (`Settings.n_ctx`).
 
     A `lora` on the embedded base is merged into a cached copy of it when `merge` (faster, and
-    verified to answer as the adapter applied at run time, `backend.model.merged_adapter`); when
-    the merge cannot be made the adapter is applied at run time and the log says why.
+    verified to answer as the adapter applied at run time, `backend.model.merged_adapter`); the
+    embedded model (merged or not) is then loaded in `model_format` (the server passes
+    `Settings.model_format`, "auto": Q8_0 on a llama.cpp build with AMX kernels, F16 elsewhere;
+    `backend.model.served_format`). When a merge or a conversion cannot be made, the run-time
+    adapter / the F16 is served instead and the log says why.
     """
     from backend.config import default
     from backend.model.default_model import cache_root, is_served_default, served_default_model
+    from backend.model.served_format import quantized_copy, served_format
 
     path = Path(model_path) if model_path else served_default_model(cache_dir)
     n_ctx = n_ctx if n_ctx is not None else int(default("n_ctx"))  # type: ignore[call-overload]
-    if lora and merge and is_served_default(path, cache_dir):
+    embedded, merged = is_served_default(path, cache_dir), False
+    if lora and merge and embedded:
         from backend.model.merged_adapter import merged_model
 
         try:
-            merged = merged_model(path, check_gguf(lora, what="LoRA adapter"), cache_root(cache_dir), lora_scale)
+            path, merged = merged_model(path, check_gguf(lora, what="LoRA adapter"), cache_root(cache_dir), lora_scale), True
         except ModelFileError as exc:
             log.warning("applying %s at run time: %s", lora, exc)
-        else:
-            engine = LlamaEngine(merged, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)
-            engine.info.lora, engine.info.lora_merged = str(lora), True
-            return engine
-    return LlamaEngine(path, lora_path=lora, lora_scale=lora_scale, n_ctx=n_ctx, n_threads=n_threads, gpu_layers=gpu_layers)
+    if embedded:
+        try:
+            path = quantized_copy(path, served_format(model_format))
+        except ModelFileError as exc:
+            log.warning("serving %s as F16: %s", path.name, exc)
+    engine = LlamaEngine(path, lora_path=None if merged else lora, lora_scale=lora_scale, n_ctx=n_ctx,
+                         n_threads=n_threads, gpu_layers=gpu_layers)
+    if merged:
+        engine.info.lora, engine.info.lora_merged = str(lora), True
+    return engine

@@ -21,7 +21,8 @@ import numpy as np
 
 from backend.errors import ModelFileError
 from backend.format import answer_prefix, build_messages
-from backend.model.model_files import TensorInfo, atomic_write, read_gguf_metadata, read_gguf_tensors
+from backend.model.model_files import (TensorInfo, atomic_write, file_signature, read_gguf_metadata,
+                                       read_gguf_tensors)
 
 #: ggml type ids of the tensors a merge reads and writes.
 _NUMPY_TYPES = {0: np.float32, 1: np.float16}
@@ -37,7 +38,7 @@ def merged_model(base: Path, adapter: Path, cache_dir: Path, scale: float = 1.0)
     """The cached merge of `adapter` into `base` at `scale`, made and verified on first use."""
     target = cache_dir / "models" / f"{base.stem}+{adapter.stem}.gguf"
     stamp = target.with_suffix(".source")
-    signature = f"{_signature(base)} {_signature(adapter)} scale={scale!r}"
+    signature = f"{file_signature(base)} {file_signature(adapter)} scale={scale!r}"
     with _LOCK:
         if target.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == signature:
             return target
@@ -50,11 +51,6 @@ def merged_model(base: Path, adapter: Path, cache_dir: Path, scale: float = 1.0)
         except OSError as exc:
             raise ModelFileError(f"cannot write the merged model to {target.parent} ({exc.strerror or exc})") from exc
     return target
-
-
-def _signature(path: Path) -> str:
-    st = path.stat()
-    return f"{path.name}:{st.st_size}:{int(st.st_mtime)}"
 
 
 def merge_into(copy: Path, base: Path, adapter: Path, scale: float) -> int:
@@ -98,13 +94,13 @@ def _read(fh: BinaryIO, tensors: dict[str, TensorInfo], name: str, path: Path) -
 
 def verify_merge(merged: Path, base: Path, adapter: Path, scale: float) -> None:
     """The merged file must answer the probe task exactly as the base with the adapter at run time."""
-    run_time, merged_answer = _probe(base, adapter, scale), _probe(merged, None, 1.0)
+    run_time, merged_answer = probe_answer(base, adapter, scale), probe_answer(merged, None, 1.0)
     if run_time != merged_answer:
         raise ModelFileError(f"merging {adapter.name} into {base.name} changed the model's answer to a probe task "
                              f"({merged_answer!r} instead of {run_time!r})")
 
 
-def _probe(model: Path, lora: Path | None, scale: float) -> str:
+def probe_answer(model: Path, lora: Path | None, scale: float, tokens: int = _PROBE_TOKENS) -> str:
     """The greedy first tokens of the probe task's answer, prompted as the server prompts."""
     from backend.model.engine import LlamaEngine
 
@@ -115,7 +111,7 @@ def _probe(model: Path, lora: Path | None, scale: float) -> str:
         out: list[int] = []
         for token in llm.generate(engine.tokenize_prompt(engine.render(messages, answer_prefix(1))), temp=0.0,
                                   repeat_penalty=1.0):
-            if token == llm.token_eos() or len(out) == _PROBE_TOKENS:
+            if token == llm.token_eos() or len(out) == tokens:
                 break
             out.append(token)
         return llm.detokenize(out).decode("utf-8", errors="replace")

@@ -176,6 +176,12 @@ def read_gguf_tensors(path: str | os.PathLike[str]) -> dict[str, TensorInfo]:
         raise ModelFileError(f"{p} has an unreadable GGUF tensor directory ({exc}); is it corrupt or truncated?") from exc
 
 
+def file_signature(path: Path) -> str:
+    """Name, size and mtime: what a cached derivative (a merge, a conversion) is keyed by."""
+    st = path.stat()
+    return f"{path.name}:{st.st_size}:{int(st.st_mtime)}"
+
+
 @contextlib.contextmanager
 def atomic_write(final: Path) -> Iterator[Path]:
     """A temp path beside `final` to write; on success it replaces `final` in one rename (atomic on

@@ -25,7 +25,7 @@ def load_suggester(settings: Settings) -> Suggester:
         counter: TokenCounter = default_counter()
     else:
         engine = load_engine(settings.model, lora=settings.served_lora(), lora_scale=settings.lora_scale,
-                             merge=settings.merge_adapter,
+                             merge=settings.merge_adapter, model_format=settings.model_format,
                              n_ctx=settings.n_ctx, n_threads=settings.threads, gpu_layers=settings.gpu_layers,
                              cache_dir=settings.cache_dir)
         counter = LlamaVocab(engine.info.path)
