@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from backend.config import help_for
 from backend.errors import ScribeAgentError
 from backend.model.model_files import check_gguf
+from backend.model.served_format import MODEL_FORMATS
 
 if TYPE_CHECKING:
     from backend.config import Settings
@@ -58,7 +59,7 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--adapter", action=argparse.BooleanOptionalAction, default=None,
                    help="apply the shipped fine-tune to the embedded model (default); --no-adapter serves the bare base")
     p.add_argument("--merge-adapter", action=argparse.BooleanOptionalAction, default=None, help=help_for("merge_adapter"))
-    p.add_argument("--model-format", choices=("auto", "f16", "q8_0"), default=None, help=help_for("model_format"))
+    p.add_argument("--model-format", choices=MODEL_FORMATS, default=None, help=help_for("model_format"))
     p.add_argument("--n-ctx", type=int, default=None, help=help_for("n_ctx"))
     p.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
     p.add_argument("--gpu-layers", type=int, default=0, help="layers to offload with a CUDA/Metal build (-1 = all)")

@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from backend.model.served_format import MODEL_FORMATS  # noqa: E402
 from bench.bench_latency import bare  # noqa: E402
 from bench.common import build_flags, cpu_model, percentile, print_table, write_json  # noqa: E402
 
@@ -151,7 +152,7 @@ def main() -> int:
     ap.add_argument("--fast-path", action=argparse.BooleanOptionalAction, default=True,
                     help="as served (default); --no-fast-path: the adapter applied at run time and every answer "
                          "token decoded one by one, the server before both were made faster (served as F16)")
-    ap.add_argument("--model-format", choices=("auto", "f16", "q8_0"), default=None,
+    ap.add_argument("--model-format", choices=MODEL_FORMATS, default=None,
                     help="the served format (default: the server's auto; f16 with --no-fast-path)")
     args = ap.parse_args()
     model_format = args.model_format or ("auto" if args.fast_path else "f16")

@@ -85,14 +85,11 @@ def load_engine_for(model: str, adapter: str | None, threads: int | None, fast_p
     return HFEngine(path, adapter=adapter, threads=threads)
 
 
-def step_row(wf: Workflow, i: int, pred: Step | None, error: str | None) -> dict[str, Any]:
+def step_row(wf: Workflow, i: int, rec: StepRecord, pred: Step | None, error: str | None) -> dict[str, Any]:
     """One line of steps.jsonl: where the step is, what was right, what the system said instead."""
-    gold = wf.steps[i].as_step()
-    rec = StepRecord(wf.id, gold.node or "", gold.action, gold.text,
-                     *((pred.node, pred.action, pred.text) if pred else ()))
     element, _, success = score_step(rec)
     return {"task": wf.id, "step": i, "objective": wf.objective, "element_ok": bool(element),
-            "step_ok": bool(success), "gold": gold.to_dict(),
+            "step_ok": bool(success), "gold": wf.steps[i].as_step().to_dict(),
             "predicted": pred.to_dict() if pred else None, "error": error}
 
 
@@ -111,11 +108,11 @@ def evaluate(predict: Predict, workflows: Sequence[Workflow]) -> tuple[dict[str,
             except ScribeAgentError as exc:
                 errors[type(exc).__name__] += 1
                 records.append(gold)
-                rows.append(step_row(wf, i, None, f"{type(exc).__name__}: {exc}"))
+                rows.append(step_row(wf, i, gold, None, f"{type(exc).__name__}: {exc}"))
                 continue
             records.append(StepRecord(gold.task, gold.gold_node, gold.gold_action, gold.gold_text,
                                       pred.node, pred.action, pred.text))
-            rows.append(step_row(wf, i, pred, None))
+            rows.append(step_row(wf, i, records[-1], pred, None))
     seconds = time.perf_counter() - start
     metrics = {**mind2web_metrics(records), "errors": dict(errors), "seconds": round(seconds, 2),
                "seconds_per_step": round(seconds / max(1, len(records)), 3)}

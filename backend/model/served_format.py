@@ -5,7 +5,7 @@ tokens, Intel Xeon with AMX-INT8, 2026-12-02): the AMX build prefills Q8_0 at 50
 F16's 275, and decodes 47 against 27 tok/s. Without AMX, Q8_0 is no faster than F16 (249 vs 262
 tok/s on the AVX-512 build; likewise on AMD's x86-64-v3 build), so there the format stays F16:
 the weights exactly. Q8_0 rounds each weight to 8 bits with a scale per 32; what that does to the
-answers is measured against F16 with `scribeagent parity` and `scribeagent eval` (models/README.md).
+answers is measured against F16 with `scribeagent eval` on the held-out sets (models/README.md).
 
 Only the files this package makes (the F16 copy of the embedded base, its merge with the shipped
 adapter) are converted: a `--model` is served as given. The Q8_0 copy is made once per source by
@@ -24,7 +24,7 @@ from backend.errors import ModelFileError
 from backend.model.llama_quantizer import llama_quantize
 from backend.model.model_files import atomic_write, file_signature
 
-#: `Settings.model_format` choices; "auto" picks by the llama.cpp build (`fastest_format`).
+#: `Settings.model_format` choices; "auto" picks by the llama.cpp build (`served_format`).
 MODEL_FORMATS = ("auto", "f16", "q8_0")
 _FTYPES = {"Q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0"}
 #: Greedy tokens the copy must write as its source does. A broken conversion or kernel changes the
