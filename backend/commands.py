@@ -133,8 +133,12 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
             sys.stdout.flush()
 
+    def restart() -> None:
+        if not args.json:
+            sys.stdout.write("\n(withdrawn: that click would send the form before the objective's values are in it)\n")
+
     result = suggester.suggest(objective=args.objective, url=args.url, html=_read(args.html), history=history,
-                               on_token=echo)
+                               on_token=echo, on_restart=restart)
     if args.json:
         print(json.dumps({"type": "step", **result.to_message()}, ensure_ascii=False))
     else:

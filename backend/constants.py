@@ -61,6 +61,7 @@ class MessageType(str, Enum):
     # server -> client
     READY = "ready"
     TOKEN = "token"
+    RESTART = "restart"  # the tokens streamed so far are withdrawn; the answer streams again
     PROGRESS = "progress"  # prompt tokens prefilled so far: {done, total}
     STEP = "step"
     ERROR = "error"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
 from backend.dom import PrunedPage
+from backend.format import HistoryItem
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,8 @@ class ModelRequest:
     `url` and `page`. `grammar` covers the answer through its `Node:` label; the pipeline then
     chooses the node under a grammar of its own (see `backend.binding`). `forced`, given the text
     generated so far, returns what the grammar dictates next (`backend.model.grammar.head_forced`):
-    the engine may evaluate it as one batch instead of decoding it token by token.
+    the engine may evaluate it as one batch instead of decoding it token by token. `history` is
+    the steps already done, as the prompt shows them (the pipeline checks a click against it).
     """
 
     objective: str
@@ -27,6 +29,7 @@ class ModelRequest:
     prompt: str
     grammar: str
     forced: Optional[Callable[[str], str]] = None
+    history: Sequence[HistoryItem] = ()
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ from backend.generation import ModelRequest, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, done_description,
                             parse_answer, parse_head)
-from backend.model.grammar import MAX_ANSWER_TOKENS, head_forced, head_grammar, node_grammar, text_nodes
+from backend.model.grammar import (MAX_ANSWER_TOKENS, head_forced, head_grammar, node_grammar, offered_actions,
+                                   text_nodes)
 from backend.step_guard import confirmation_needed
+from backend.submit_guard import empty_text_fields, premature_click
 from backend.step_view import target_kind
 from backend.model.tokens import TokenCounter
 
@@ -87,7 +89,7 @@ class Suggester:
 
     def __init__(self, engine: AnswerEngine, counter: TokenCounter, *, budget: int = DEFAULT_BUDGET,
                  small_budget: int = SMALL_BUDGET, max_new_tokens: int = MAX_ANSWER_TOKENS,
-                 bind: bool = True) -> None:
+                 bind: bool = True, hold_submit: bool = True) -> None:
         self.engine = engine
         self.counter = counter
         self.budget = budget
@@ -96,6 +98,9 @@ class Suggester:
         self.max_new_tokens = max_new_tokens
         #: Choose the node among the candidates the description names (`backend.binding`).
         self.bind = bind
+        #: Ask for a `type` step instead of a click that would send a form too early
+        #: (`backend.submit_guard`).
+        self.hold_submit = hold_submit
 
     def prepare(
         self,
@@ -112,8 +117,8 @@ class Suggester:
         number = len(history) + 1
         messages = build_messages(objective, url, page.html, history)
         prompt = self.engine.render(messages, answer_prefix(number))
-        forced = partial(head_forced, typable=bool(text_nodes(page.targets)))
-        return ModelRequest(objective, url, page, number, prompt, head_grammar(page.targets), forced)
+        forced = partial(head_forced, actions=offered_actions(page.targets))
+        return ModelRequest(objective, url, page, number, prompt, head_grammar(page.targets), forced, tuple(history))
 
     def prune(self, html: str | bytes, *, objective: str, history: Sequence[HistoryItem] = (),
               budget: Optional[int] = None) -> PrunedPage:
@@ -131,6 +136,7 @@ class Suggester:
         cancel: Optional[threading.Event] = None,
         on_token: Optional[Callable[[str], None]] = None,
         on_progress: Optional[Callable[[int, int], None]] = None,
+        on_restart: Optional[Callable[[], None]] = None,
     ) -> Suggestion:
         """Generate the answer; `on_token` sees every piece of text as it is produced, and
         `on_progress(done, total)` the prompt tokens prefilled so far (a long page takes seconds).
@@ -138,27 +144,27 @@ class Suggester:
         The model writes the description and action first; then the node is chosen under a
         grammar that allows the candidates the description names (all of them if it names none,
         or when binding is off). An engine that ignores grammars and writes the node itself
-        (the scripted one) is taken at its word.
+        (the scripted one) is taken at its word. A click that would send a form before the
+        objective's values are in it (`backend.submit_guard`) is answered again under a grammar
+        that only offers a `type` step, into one of the empty fields; `on_restart` hears that the
+        text streamed so far is withdrawn.
         """
         cancel = cancel or threading.Event()
         timings = Timings()
-        head = answer_prefix(request.number)
-        if on_token:
-            on_token(head)
         node_probs: list[float] = []
-        body = self._generate(request, self.max_new_tokens, cancel, timings, on_token, node_probs, "", on_progress)
-        if body.endswith(NODE.rstrip()):
-            nodes = self._node_choices(request, head + body)
+        body, bound = self._answer(request, self.max_new_tokens, cancel, timings, on_token, node_probs, on_progress)
+        result = self._parsed(request, body)
+        fields = self._fields_due(request, result) if bound else []
+        if fields:
+            if on_restart:
+                on_restart()
+            retry = replace(request, grammar=head_grammar(request.page.targets, (ActionKind.TYPE,)),
+                            forced=partial(head_forced, actions=(ActionKind.TYPE,)))
             later = Timings()
-            rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes), forced=None)
-            body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body,
-                                  None)
+            node_probs = []
+            body, _ = self._answer(retry, self.max_new_tokens, cancel, later, on_token, node_probs, None, fields)
             timings.extend(later)
-        result = parse_answer(head + body + TARGET + _target_after(body, request.page))
-        if not isinstance(result, Step):
-            raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
-        if self.bind:
-            result = as_choice(result, request.page.options)
+            result = self._parsed(retry, body)
         tail = TARGET + (result.target or "")
         if on_token:
             on_token(tail)
@@ -167,7 +173,46 @@ class Suggester:
             confidence *= p
         name = request.page.names.get(result.node or "", "")
         confirm = confirmation_needed(result.action, name or result.description, request.objective)
-        return Suggestion(result, confidence, request.page, timings, head + body + tail, confirm)
+        return Suggestion(result, confidence, request.page, timings, answer_prefix(request.number) + body + tail,
+                          confirm)
+
+    def _answer(self, request: ModelRequest, max_tokens: int, cancel: threading.Event, timings: Timings,
+                on_token: Optional[Callable[[str], None]], node_probs: list[float],
+                on_progress: Optional[Callable[[int, int], None]], fields: Sequence[str] = ()) -> tuple[str, bool]:
+        """The answer after its number line through the node's line: the head under the request's
+        grammar, then the node among the candidates it may point at (`fields` narrow a `type`);
+        and whether the node was chosen here (False: the engine wrote it, ignoring grammars)."""
+        if on_token:
+            on_token(answer_prefix(request.number))
+        body = self._generate(request, max_tokens, cancel, timings, on_token, node_probs, "", on_progress)
+        if body.endswith(NODE.rstrip()):
+            nodes = self._node_choices(request, answer_prefix(request.number) + body, fields)
+            later = Timings()
+            rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes), forced=None)
+            body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body,
+                                  None)
+            timings.extend(later)
+            return body, True
+        return body, False
+
+    def _parsed(self, request: ModelRequest, body: str) -> Step:
+        """The step `body` spells, with its target's opening tag (and a select's click as a choice)."""
+        result = parse_answer(answer_prefix(request.number) + body + TARGET + _target_after(body, request.page))
+        if not isinstance(result, Step):
+            raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
+        return as_choice(result, request.page.options) if self.bind else result
+
+    def _fields_due(self, request: ModelRequest, step: Step) -> list[str]:
+        """The empty text fields to type into instead of `step`, when `step` is a premature
+        click (`backend.submit_guard`); [] when it is not."""
+        if not self.hold_submit or step.action is not ActionKind.CLICK:
+            return []
+        page = request.page
+        empty = empty_text_fields(page.targets, page.names, page.values, text_nodes(page.targets))
+        early = premature_click(objective=request.objective, history=request.history, page_html=page.html,
+                                name=page.names.get(step.node or "", ""), opening_tag=page.targets.get(step.node or "", ""),
+                                empty_fields=empty)
+        return list(empty) if early else []
 
     def _generate(self, request: ModelRequest, max_tokens: int, cancel: threading.Event, timings: Timings,
                   on_token: Optional[Callable[[str], None]], node_probs: list[float], before: str,
@@ -183,22 +228,24 @@ class Suggester:
                 on_token(token.text)
         return "".join(pieces)
 
-    def _node_choices(self, request: ModelRequest, written: str) -> list[str]:
-        """The nodes the answer written so far may point at (see `backend.binding`)."""
+    def _node_choices(self, request: ModelRequest, written: str, fields: Sequence[str] = ()) -> list[str]:
+        """The nodes the answer written so far may point at (see `backend.binding`); `fields`,
+        when given, are the only ones a `type` step may fill."""
         step = parse_head(written)
         if not isinstance(step, Step):
             raise AnswerError(f"the model's answer did not parse ({step.reason}): {written!r}")
         targets = request.page.targets
-        allowed = text_nodes(targets) if step.action is ActionKind.TYPE else list(targets)
+        allowed = (list(fields) or text_nodes(targets)) if step.action is ActionKind.TYPE else list(targets)
         if not self.bind:
             return allowed
         return bound_nodes(step.description, step.text, request.page.names, allowed)
 
     def suggest(self, *, objective: str, url: str, html: str | bytes, history: Sequence[HistoryItem] = (),
-                cancel: Optional[threading.Event] = None, on_token: Optional[Callable[[str], None]] = None) -> Suggestion:
+                cancel: Optional[threading.Event] = None, on_token: Optional[Callable[[str], None]] = None,
+                on_restart: Optional[Callable[[], None]] = None) -> Suggestion:
         """prepare + run, for in-process callers (CLI, evaluation, benchmarks)."""
         request = self.prepare(objective=objective, url=url, html=html, history=history)
-        return self.run(request, cancel=cancel, on_token=on_token)
+        return self.run(request, cancel=cancel, on_token=on_token, on_restart=on_restart)
 
 
 def _is_node_token(before: str, piece: str) -> bool:

@@ -13,6 +13,9 @@ from backend.constants import KEY_NAMES, ActionKind
 from backend.format import NODE, Step, render_answer
 from backend.model.grammar import head_forced
 
+ALL = (ActionKind.CLICK, ActionKind.TYPE, ActionKind.KEY)
+NO_TYPE = (ActionKind.CLICK, ActionKind.KEY)
+
 
 def heads(typable: bool) -> list[str]:
     """The head (answer after its number line, through `Node:`) of varied answers."""
@@ -41,7 +44,7 @@ def test_forced_text_continues_every_answer_that_shares_the_prefix(typable: bool
     for answer in answers:
         for end in range(len(answer) + 1):
             written = answer[:end]
-            forced = head_forced(written, typable=typable)
+            forced = head_forced(written, actions=ALL if typable else NO_TYPE)
             for other in answers:
                 if other.startswith(written):
                     assert other.startswith(written + forced), (written, forced, other)
@@ -51,18 +54,25 @@ def test_forced_text_continues_every_answer_that_shares_the_prefix(typable: bool
 
 
 def test_the_labels_and_the_rest_of_an_action_name_are_forced() -> None:
-    assert head_forced("", typable=True) == "Description:"
-    assert head_forced("Descr", typable=True) == "iption:"
-    assert head_forced("Description: Click 'Sp", typable=True) == ""  # the model's own words
-    assert head_forced("Description: Click 'Sports'\n", typable=True) == "Action:"
-    assert head_forced("Description: x\nAction:", typable=True) == ""  # which action: the model's choice
-    assert head_forced("Description: x\nAction: mouse", typable=True) == "_click_action\nNode:"
-    assert head_forced("Description: x\nAction: keyboard", typable=True) == "_"
-    assert head_forced("Description: x\nAction: keyboard", typable=False) == "_key_action\nText:"
-    assert head_forced("Description: x\nAction: keyboard_sequence", typable=True) == "_action\nText:"
-    assert head_forced('Description: x\nAction: keyboard_sequence_action\nText: "ab', typable=True) == ""
-    assert head_forced('Description: x\nAction: keyboard_sequence_action\nText: "a\\"', typable=True) == ""
-    assert head_forced('Description: x\nAction: keyboard_sequence_action\nText: "ab"', typable=True) == "\nNode:"
-    assert head_forced('Description: x\nAction: keyboard_key_action\nText:', typable=True) == ' "'
-    assert head_forced('Description: x\nAction: keyboard_key_action\nText: "Ent', typable=True) == 'er"\nNode:'
-    assert head_forced("Description: x\nAction: mouse_click_action\nNode:", typable=True) == ""  # complete
+    assert head_forced("", actions=ALL) == "Description:"
+    assert head_forced("Descr", actions=ALL) == "iption:"
+    assert head_forced("Description: Click 'Sp", actions=ALL) == ""  # the model's own words
+    assert head_forced("Description: Click 'Sports'\n", actions=ALL) == "Action:"
+    assert head_forced("Description: x\nAction:", actions=ALL) == ""  # which action: the model's choice
+    assert head_forced("Description: x\nAction: mouse", actions=ALL) == "_click_action\nNode:"
+    assert head_forced("Description: x\nAction: keyboard", actions=ALL) == "_"
+    assert head_forced("Description: x\nAction: keyboard", actions=NO_TYPE) == "_key_action\nText:"
+    assert head_forced("Description: x\nAction: keyboard_sequence", actions=ALL) == "_action\nText:"
+    assert head_forced('Description: x\nAction: keyboard_sequence_action\nText: "ab', actions=ALL) == ""
+    assert head_forced('Description: x\nAction: keyboard_sequence_action\nText: "a\\"', actions=ALL) == ""
+    assert head_forced('Description: x\nAction: keyboard_sequence_action\nText: "ab"', actions=ALL) == "\nNode:"
+    assert head_forced('Description: x\nAction: keyboard_key_action\nText:', actions=ALL) == ' "'
+    assert head_forced('Description: x\nAction: keyboard_key_action\nText: "Ent', actions=ALL) == 'er"\nNode:'
+    assert head_forced("Description: x\nAction: mouse_click_action\nNode:", actions=ALL) == ""  # complete
+
+
+def test_a_fill_head_forces_the_whole_action_line() -> None:
+    typing = (ActionKind.TYPE,)
+    assert head_forced("Description: Fill 'Name' with 'ada'\n", actions=typing) == "Action: keyboard_sequence_action\nText:"
+    assert head_forced("Description: Fill 'Name' with 'ada'\nAction: keyboard_sequence_action\nText: \"ada\"",
+                       actions=typing) == "\nNode:"

@@ -30,7 +30,8 @@ class PrunedPage:
     `candidates` are the node ids of the interactive elements kept (document order); `targets`
     and `names` describe each of them (opening tag exactly as printed in `html`, short name);
     `dropped` counts interactive elements the budget left out; `tokens` is exact. `options` lists
-    the option texts of each kept native `<select>` (what choosing in it can pick).
+    the option texts of each kept native `<select>` (what choosing in it can pick), `values` the
+    live text of each kept input, textarea and editable element ('' when nothing is typed there).
     """
 
     html: str
@@ -40,6 +41,7 @@ class PrunedPage:
     targets: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     options: dict[str, list[str]] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
 
 
 def prune(
@@ -98,6 +100,7 @@ def _prune(
     found = scan(root, keep_ids)
     labels = control_labels(root, found.candidates)  # before any pass cuts or removes a <label>
     choices = {el: [visible_text(o) for o in el.iter("option")] for el in found.candidates if el.tag == "select"}
+    typed = {el: value for el in found.candidates if (value := _live_value(el)) is not None}
     named: dict[etree._Element, str] = {}  # names read before the budget steps cut the texts
     printed: dict[etree._Element, str] = {}  # opening tags, when the flat print made them
     weights = query_weights(objective, history)
@@ -123,6 +126,7 @@ def _prune(
     }
     ids = list(names)  # a buggy serializer may repeat ids: one entry each
     options = {found.id_of(el): [o for o in choices[el] if o] for el in kept if el in choices}
+    values = {found.id_of(el): typed[el] for el in kept if el in typed}
     if printed:
         targets: dict[str, str] = {}
         for el in kept:
@@ -137,4 +141,15 @@ def _prune(
         targets=targets,
         names=names,
         options=options,
+        values=values,
     )
+
+
+def _live_value(el: etree._Element) -> str | None:
+    """The text typed into `el` as the extension serializes it (an input's `value`, a textarea's or
+    an editable element's text), or None for an element that holds no typed text."""
+    if el.tag == "input":
+        return el.get("value", "")
+    if el.tag == "textarea" or el.get("contenteditable", "false").lower() in ("", "true", "plaintext-only"):
+        return visible_text(el)
+    return None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from backend.constants import KEY_NAMES, MODEL_ACTION_NAMES, ActionKind
 from backend.format import ACTION, DESCRIPTION, NODE, TEXT
@@ -28,6 +28,9 @@ from backend.format import ACTION, DESCRIPTION, NODE, TEXT
 MAX_DESCRIPTION_CHARS = 120
 #: Longest text a `type` step may carry, in JSON characters (an escape counts as one).
 MAX_TYPED_CHARS = 120
+#: How the training data's typing steps begin ("Type 'x' into 'y'", 'Enter "x" in the "y" field',
+#: "Write 'x' in 'y'", "Fill 'y' with 'x'": training/synth/generate.py, training/grounding.py).
+TYPING_VERBS = ("Type", "Enter", "Write", "Fill")
 #: Tokens that always suffice for a whole answer under this grammar (one token per character in
 #: the worst case, two per escape, plus the fixed labels), so generation never stops mid-answer.
 MAX_ANSWER_TOKENS = MAX_DESCRIPTION_CHARS + 2 * MAX_TYPED_CHARS + 40
@@ -83,14 +86,22 @@ def build_grammar(targets: Mapping[str, str]) -> str:
     return _answer_grammar(targets, with_node=True)
 
 
-def head_grammar(targets: Mapping[str, str]) -> str:
+def head_grammar(targets: Mapping[str, str], actions: Collection[ActionKind] | None = None) -> str:
     """GBNF for the answer up to and including the `Node:` label; `node_grammar` continues it.
 
     Splitting there lets the pipeline bind the written description to the candidates it names
     (`backend.binding`) before the node id is chosen. Same language as `build_grammar` once the
-    two are joined.
+    two are joined. `actions` narrows the kinds of step offered (default: `offered_actions`); a
+    head for typing alone also makes the description start as the training data's typing steps
+    do (`TYPING_VERBS`): told only that it must type, the model still has to say what and where.
     """
-    return _answer_grammar(targets, with_node=False)
+    return _answer_grammar(targets, with_node=False, actions=actions)
+
+
+def offered_actions(targets: Mapping[str, str]) -> tuple[ActionKind, ...]:
+    """The kinds of step `head_grammar` offers on a page: typing only where a candidate takes text."""
+    typable = bool(text_nodes(targets))
+    return (ActionKind.CLICK, *((ActionKind.TYPE,) if typable else ()), ActionKind.KEY)
 
 
 def node_grammar(nodes: Sequence[str]) -> str:
@@ -105,15 +116,15 @@ def text_nodes(targets: Mapping[str, str]) -> list[str]:
     return [node for node, tag in targets.items() if takes_text(tag)]
 
 
-def head_forced(written: str, *, typable: bool) -> str:
+def head_forced(written: str, *, actions: Collection[ActionKind]) -> str:
     """The text `head_grammar` dictates right after `written` (the answer so far, after its number
     line), up to the model's next choice; '' when the model chooses now.
 
     It stops before a trailing space: the model writes that space as part of the next word's token
     (" Click", " mouse"), so forcing it alone would feed the model a tokenization it never saw.
-    `typable` says whether the page offers a `type` step (the grammar leaves it out otherwise).
+    `actions`: the kinds of step the grammar offers (`offered_actions`, or fewer).
     """
-    kinds = [ActionKind.CLICK, *([ActionKind.TYPE] if typable else []), ActionKind.KEY]
+    kinds = [kind for kind in (ActionKind.CLICK, ActionKind.TYPE, ActionKind.KEY) if kind in actions]
     if not written.startswith(DESCRIPTION):
         return _rest_of([DESCRIPTION], written)
     description_end = written.find("\n", len(DESCRIPTION))
@@ -153,32 +164,39 @@ def _rest_of(options: Sequence[str], written: str) -> str:
     return common.rstrip(" ")
 
 
-def _answer_grammar(targets: Mapping[str, str], *, with_node: bool) -> str:
+def _answer_grammar(targets: Mapping[str, str], *, with_node: bool,
+                    actions: Collection[ActionKind] | None = None) -> str:
     if not targets:
         raise ValueError("no candidate nodes to point at")
+    offered = [kind for kind in offered_actions(targets) if actions is None or kind in actions]
+    if not offered:
+        raise ValueError(f"the page offers none of the actions {sorted(a.value for a in actions or ())}")
     label = NODE if with_node else NODE.rstrip()
     node, textnode = (" node", " textnode") if with_node else ("", "")
-    typable = text_nodes(targets)
-    keys = [json.dumps(k) for k in KEY_NAMES]
-    actions = [
-        f"{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + label)}{node}",
-        f"{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + TEXT)} key {_literal(chr(10) + label)}{node}",
-    ]
+    choices = {
+        ActionKind.CLICK: f"{_literal(MODEL_ACTION_NAMES[ActionKind.CLICK] + chr(10) + label)}{node}",
+        ActionKind.TYPE: f"{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + TEXT)} typed "
+                         f"{_literal(chr(10) + label)}{textnode}",
+        ActionKind.KEY: f"{_literal(MODEL_ACTION_NAMES[ActionKind.KEY] + chr(10) + TEXT)} key "
+                        f"{_literal(chr(10) + label)}{node}",
+    }
+    if offered == [ActionKind.TYPE]:
+        verbs = _alternatives([f"{verb} " for verb in TYPING_VERBS])
+        desc = f"desc ::= ({verbs}) [^\\n]{{1,{MAX_DESCRIPTION_CHARS - max(map(len, TYPING_VERBS)) - 1}}}"
+    else:
+        desc = f"desc ::= [^\\n]{{1,{MAX_DESCRIPTION_CHARS}}}"
     rules = [
         f"root ::= {_literal(DESCRIPTION)} desc {_literal(chr(10) + ACTION)} action",
-        f"desc ::= [^\\n]{{1,{MAX_DESCRIPTION_CHARS}}}",
-        f"key ::= {_alternatives(keys)}",
+        "action ::= " + " | ".join(choices[kind] for kind in offered),
+        desc,
     ]
+    if ActionKind.KEY in offered:
+        rules.append(f"key ::= {_alternatives([json.dumps(k) for k in KEY_NAMES])}")
     if with_node:
         rules.append(f"node ::= {_alternatives([f'{n}{chr(10)}' for n in targets])}")
-    if typable:
-        actions.insert(
-            1,
-            f"{_literal(MODEL_ACTION_NAMES[ActionKind.TYPE] + chr(10) + TEXT)} typed {_literal(chr(10) + label)}{textnode}",
-        )
+    if ActionKind.TYPE in offered:
         if with_node:
-            rules.append(f"textnode ::= {_alternatives([f'{n}{chr(10)}' for n in typable])}")
+            rules.append(f"textnode ::= {_alternatives([f'{n}{chr(10)}' for n in text_nodes(targets)])}")
         rules.append(f'typed ::= "\\"" tchar{{0,{MAX_TYPED_CHARS}}} "\\""')
         rules.append('tchar ::= [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/nt]')
-    rules.insert(1, "action ::= " + " | ".join(actions))
     return "\n".join(rules) + "\n"

@@ -156,7 +156,7 @@ class Runtime:
             *, stream: bool = True) -> Job:
         """The one way a suggestion runs on the inference worker, for HTTP and WebSocket alike.
 
-        `emit` (called from the worker thread) hears `token` and `progress` frames when `stream`,
+        `emit` (called from the worker thread) hears `token`, `restart` and `progress` frames when `stream`,
         then exactly one terminal frame: `step`, `error` (any `ScribeAgentError`, with its code) or
         `cancelled` (superseded, the client gone, or the server stopping).
         """
@@ -166,10 +166,14 @@ class Runtime:
         def on_progress(done: int, total: int) -> None:
             emit({"type": MessageType.PROGRESS.value, "done": done, "total": total})
 
+        def on_restart() -> None:
+            emit({"type": MessageType.RESTART.value})
+
         def run(cancel: threading.Event) -> None:
             try:
                 suggestion = suggester.run(prepared, cancel=cancel, on_token=on_token if stream else None,
-                                           on_progress=on_progress if stream else None)
+                                           on_progress=on_progress if stream else None,
+                                           on_restart=on_restart if stream else None)
                 emit({"type": MessageType.STEP.value, **suggestion.to_message()})
             except Cancelled:
                 emit({"type": MessageType.CANCELLED.value})

@@ -9,7 +9,7 @@
   /** WebSocket frame types (backend.constants.MessageType). */
   const Frame = Object.freeze({
     HELLO: "hello", OBSERVE: "observe", CANCEL: "cancel",
-    READY: "ready", TOKEN: "token", PROGRESS: "progress", STEP: "step", ERROR: "error", CANCELLED: "cancelled",
+    READY: "ready", TOKEN: "token", RESTART: "restart", PROGRESS: "progress", STEP: "step", ERROR: "error", CANCELLED: "cancelled",
   });
 
   /** Error codes (backend.constants.ErrorCode) and what the person should read for each. */

@@ -169,6 +169,11 @@ async function suggest() {
         streamed += text;
         $("step-desc").textContent = descriptionSoFar(streamed);
       },
+      onRestart: () => {
+        if (mine !== epoch) return;
+        streamed = "";
+        $("step-desc").textContent = "";
+      },
       onProgress: (done, total) => {
         if (mine === epoch && thinking) Object.assign(thinking, { done, total });
       },

@@ -175,6 +175,9 @@ export class Backend {
       case Frame.TOKEN:
         req.handlers.onToken?.(frame.text);
         return;
+      case Frame.RESTART:
+        req.handlers.onRestart?.();
+        return;
       case Frame.PROGRESS:
         req.handlers.onProgress?.(frame.done, frame.total);
         return;
@@ -212,8 +215,8 @@ export class Backend {
   }
 
   /**
-   * Ask for the next step. `handlers`: onToken(text), onProgress(done, total) (prompt tokens read),
-   * onStep(frame), onError({code, message, detail}), onCancelled().
+   * Ask for the next step. `handlers`: onToken(text), onRestart() (the tokens so far are withdrawn),
+   * onProgress(done, total) (prompt tokens read), onStep(frame), onError({code, message, detail}), onCancelled().
    */
   observe(fields, handlers) {
     const req = { message: { type: Frame.OBSERVE, ...fields }, handlers, id: undefined };

@@ -1,0 +1,93 @@
+"""A click that would send a form before the values the objective names are in it.
+
+The commonest mistake of a small model on a form (measured on the held-out synthetic families:
+41% of its wrong steps) is jumping to the end: the objective says "… with email 'ada@x.io' and
+press Submit", the model copies the part it can act on at once and clicks Submit while the email
+field is still empty. Whether that is premature is mostly readable from the page and the
+history, without any knowledge of the site:
+
+- the clicked element is the objective's final action: its name is what the objective says last
+  (the part after the values), or it reads as sending a form (`type=submit`, "Continue", "Send"…);
+- something the objective asks for before that point is still missing: a value it quotes or
+  spells as data (digits, an @) appears neither on the page (live values included) nor in the
+  history, or an empty text field is labelled with a word the objective uses there;
+- and there is an empty text field to type into.
+
+Then the pipeline asks the model for a `type` step instead (`backend.pipeline`). Password
+fields never count as empty: their value is never serialized, so emptiness is unknowable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+
+from backend.binding import named_phrases, normalized
+from backend.format import HistoryItem, render_history
+
+#: First words of a control that sends what was entered, as they read on buttons.
+SENDING_VERBS = frozenset({
+    "submit", "continue", "next", "send", "post", "save", "confirm", "apply", "book", "done", "finish",
+    "publish", "create", "register", "reply", "search", "place", "pay", "checkout", "sign", "log", "go",
+})
+#: Words too common in labels and objectives to tie a field to the objective.
+_FILLER = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional"})
+#: Tokens that are data to type rather than words: anything holding a digit or an '@'.
+_DATA = re.compile(r"[^\s,;()]*[\d@][^\s,;()]*")
+_QUOTED_SPAN = re.compile(r"(?<!\w)'.+?'(?!\w)|\".+?\"|‘.+?’|“.+?”")
+
+
+def objective_values(objective: str) -> list[str]:
+    """What the objective gives to type, normalized: quoted text and data-like tokens."""
+    values = named_phrases(objective)
+    unquoted = _QUOTED_SPAN.sub(" ", objective)
+    values += [normalized(token) for token in _DATA.findall(unquoted)]
+    return [v for v in values if len(v) >= 2]
+
+
+def premature_click(
+    *, objective: str, history: Iterable[HistoryItem], page_html: str, name: str, opening_tag: str,
+    empty_fields: Mapping[str, str],
+) -> bool:
+    """True when clicking the element called `name` (`opening_tag`) ends the task too early.
+
+    `empty_fields`: the page's empty text fields, node id -> accessible name (see `empty_text_fields`).
+    """
+    if not empty_fields:
+        return False
+    goal = f" {normalized(objective)} "
+    target = normalized(name)
+    at = goal.rfind(f" {target} ") if len(target) >= 3 else -1
+    named = at >= 0
+    if not named:
+        words = target.split()
+        if 'type="submit"' not in opening_tag.lower() and not (words and words[0] in SENDING_VERBS):
+            return False
+        at = len(goal)  # a sending control the objective does not name: everything comes before it
+    before = goal[:at]
+    done = f" {normalized(render_history(history))} "
+    seen = f" {normalized(page_html)} {done}"
+    # A value still missing is evidence only against the control the objective names after it: an
+    # unnamed "Apply now" may well be what opens the form those values go into.
+    if named and any(f" {v} " in before and f" {v} " not in seen for v in objective_values(objective)):
+        return True
+    for field_name in empty_fields.values():
+        label = normalized(field_name)
+        if f" {label} " in done:
+            continue  # the history typed into it: the page may just not show it (yet)
+        if any(len(w) >= 3 and w not in _FILLER and f" {w} " in before for w in label.split()):
+            return True
+    return False
+
+
+def empty_text_fields(targets: Mapping[str, str], names: Mapping[str, str], values: Mapping[str, str],
+                      typable: Collection[str]) -> dict[str, str]:
+    """The `typable` candidates nothing has been typed into (node id -> name); selects and
+    password fields excluded (a select always shows a choice; a password's value is never sent)."""
+    empty = {}
+    for node in typable:
+        tag = targets.get(node, "").lower()
+        if tag.startswith("<select") or 'type="password"' in tag or values.get(node):
+            continue
+        empty[node] = names.get(node, "")
+    return empty
