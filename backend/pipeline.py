@@ -208,7 +208,7 @@ class Suggester:
         if not self.hold_submit or step.action is not ActionKind.CLICK:
             return []
         page = request.page
-        empty = empty_text_fields(page.targets, page.names, page.values, text_nodes(page.targets))
+        empty = empty_text_fields(page.targets, page.names, page.values, text_nodes(page.targets), request.history)
         early = premature_click(objective=request.objective, history=request.history, page_html=page.html,
                                 name=page.names.get(step.node or "", ""), opening_tag=page.targets.get(step.node or "", ""),
                                 empty_fields=empty)

@@ -13,8 +13,8 @@ history, without any knowledge of the site:
   history, or an empty text field is labelled with a word the objective uses there;
 - and there is an empty text field to type into.
 
-Then the pipeline asks the model for a `type` step instead (`backend.pipeline`). Password
-fields never count as empty: their value is never serialized, so emptiness is unknowable.
+Then the pipeline asks the model for a `type` step instead (`backend.pipeline`). A password's
+value is never serialized, so for a password field the history says whether it is filled.
 """
 
 from __future__ import annotations
@@ -81,13 +81,17 @@ def premature_click(
 
 
 def empty_text_fields(targets: Mapping[str, str], names: Mapping[str, str], values: Mapping[str, str],
-                      typable: Collection[str]) -> dict[str, str]:
-    """The `typable` candidates nothing has been typed into (node id -> name); selects and
-    password fields excluded (a select always shows a choice; a password's value is never sent)."""
+                      typable: Collection[str], history: Iterable[HistoryItem] = ()) -> dict[str, str]:
+    """The `typable` candidates nothing has been typed into (node id -> name), selects excluded
+    (a select always shows a choice). A password's value is never serialized, so a password
+    field counts as empty unless the history typed into a field of its name."""
+    typed_into = {phrase for item in history for phrase in named_phrases(render_history([item]))}
     empty = {}
     for node in typable:
         tag = targets.get(node, "").lower()
-        if tag.startswith("<select") or 'type="password"' in tag or values.get(node):
+        if tag.startswith("<select") or values.get(node):
+            continue
+        if 'type="password"' in tag and normalized(names.get(node, "")) in typed_into:
             continue
         empty[node] = names.get(node, "")
     return empty
