@@ -41,6 +41,11 @@ def named_phrases(description: str, typed: str | None = None) -> list[str]:
     return phrases
 
 
+def without_quotes(text: str) -> str:
+    """`text` with every quoted phrase (as `named_phrases` reads them) blanked out."""
+    return _QUOTED.sub(" ", text)
+
+
 def unquoted_names(description: str, typed: str | None, names: Mapping[str, str], allowed: Sequence[str]) -> list[str]:
     """The candidates' names a description without quotes spells out ("Click on Tab #3" names
     'Tab #3'): the longest names found in it as whole words, so 'Tab #3' wins over a 'Tab' and

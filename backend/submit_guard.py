@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 
-from backend.binding import named_phrases, normalized
+from backend.binding import named_phrases, normalized, without_quotes
 from backend.format import HistoryItem, render_history
 
 #: First words of a control that sends what was entered, as they read on buttons.
@@ -34,14 +34,12 @@ SENDING_VERBS = frozenset({
 _FILLER = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional"})
 #: Tokens that are data to type rather than words: anything holding a digit or an '@'.
 _DATA = re.compile(r"[^\s,;()]*[\d@][^\s,;()]*")
-_QUOTED_SPAN = re.compile(r"(?<!\w)'.+?'(?!\w)|\".+?\"|‘.+?’|“.+?”")
 
 
 def objective_values(objective: str) -> list[str]:
     """What the objective gives to type, normalized: quoted text and data-like tokens."""
     values = named_phrases(objective)
-    unquoted = _QUOTED_SPAN.sub(" ", objective)
-    values += [normalized(token) for token in _DATA.findall(unquoted)]
+    values += [normalized(token) for token in _DATA.findall(without_quotes(objective))]
     return [v for v in values if len(v) >= 2]
 
 
