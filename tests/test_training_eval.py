@@ -76,7 +76,7 @@ def test_eval_gguf_base_through_the_served_engine(tmp_path):
     write_workflows(src, [synth_workflow(2, 0, BY_NAME["newsletter"])])
     done = subprocess.run([sys.executable, "-m", "backend.cli", "eval", str(src), "--out", str(tmp_path / "out"),
                            "--base", str(bundled_model_path()), "--budget", "400", "--threads", "2",
-                           "--compare-binding"],
+                           "--compare-binding", "--compare-guard"],
                           cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((tmp_path / "out" / "report.json").read_text())
@@ -85,3 +85,5 @@ def test_eval_gguf_base_through_the_served_engine(tmp_path):
     assert base["errors"] == {} and base["steps"] == report["steps"]
     unbound = next(v for k, v in report["systems"].items() if k.endswith(", unbound"))
     assert unbound["errors"] == {} and unbound["steps"] == report["steps"]
+    unguarded = next(v for k, v in report["systems"].items() if k.endswith(", without submit guard"))
+    assert unguarded["errors"] == {} and unguarded["steps"] == report["steps"]

@@ -181,6 +181,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--compare-binding", action="store_true",
                    help="also score each model choosing the node alone (without binding its description to names)")
+    p.add_argument("--compare-guard", action="store_true",
+                   help="also score each model without the submit guard (a premature click on a form's send "
+                        "button answered again as typing, backend/submit_guard.py)")
     p.add_argument("--fast-path", action=argparse.BooleanOptionalAction, default=True,
                    help="serve a GGUF as the server does: an adapter on the embedded base merged into it, the text the "
                         "grammar dictates fast-forwarded (default); --no-fast-path: the adapter applied at run time "

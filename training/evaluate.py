@@ -51,13 +51,15 @@ def first_candidate_predictor(budget: int, small_budget: int = 0, counter: Any =
     return predict
 
 
-def engine_predictor(engine: Any, budget: int, bind: bool = True, small_budget: int = 0) -> Predict:
-    """Predict through the server's pipeline with `engine` (llama.cpp or HF); `bind` and the
-    adaptive budget (`small_budget`, 0 = off) as served."""
+def engine_predictor(engine: Any, budget: int, bind: bool = True, small_budget: int = 0,
+                     hold_submit: bool = True) -> Predict:
+    """Predict through the server's pipeline with `engine` (llama.cpp or HF); `bind`, the submit
+    guard (`hold_submit`) and the adaptive budget (`small_budget`, 0 = off) as served."""
     from backend.pipeline import Suggester
 
     # the model counts its own budget
-    suggester = Suggester(engine, engine, budget=budget, small_budget=small_budget, bind=bind)
+    suggester = Suggester(engine, engine, budget=budget, small_budget=small_budget, bind=bind,
+                          hold_submit=hold_submit)
 
     def predict(wf: Workflow, i: int) -> Step:
         step = wf.steps[i]
@@ -168,11 +170,12 @@ def write_report(report: dict[str, Any], steps: dict[str, list[dict[str, Any]]],
 def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | None = None, adapter: str | None = None,
              base: str | None = None, budget: int = DEFAULT_BUDGET, small_budget: int = 0, limit: int | None = None,
              threads: int | None = None,
-             compare_binding: bool = False, fast_path: bool = True) -> dict[str, Any]:
+             compare_binding: bool = False, compare_guard: bool = False, fast_path: bool = True) -> dict[str, Any]:
     """Evaluate the floor, the base (if given) and the tuned model (if given); write the report.
 
     `compare_binding` adds each model once more with the node chosen by the model alone (no
-    binding of the description to the candidates it names), to show what binding is worth.
+    binding of the description to the candidates it names), to show what binding is worth;
+    `compare_guard` once more without the submit guard (`backend.submit_guard`), likewise.
     """
     read = ReadReport()
     workflows = list(read_many(workflow_paths, read))
@@ -191,9 +194,11 @@ def run_eval(workflow_paths: Sequence[str], out: str | Path, *, model: str | Non
     for name, path, lora in engines:
         engine = load_engine_for(path, lora, threads, fast_path)
         try:
-            for bind in (True, False) if compare_binding else (True,):
-                label = name if bind else f"{name}, unbound"
-                systems[label], steps[label] = evaluate(engine_predictor(engine, budget, bind, small_budget),
+            variants = [("", True, True), *([(", unbound", False, True)] if compare_binding else []),
+                        *([(", without submit guard", True, False)] if compare_guard else [])]
+            for suffix, bind, hold in variants:
+                label = name + suffix
+                systems[label], steps[label] = evaluate(engine_predictor(engine, budget, bind, small_budget, hold),
                                                         workflows)
                 # the GGUF format llama.cpp ran (Q8_0 where it has AMX); None for transformers
                 info = getattr(engine, "info", None)
@@ -215,7 +220,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         print("note: no --model/--base given; only the first-candidate floor is measured", file=sys.stderr)
     report = run_eval(args.workflows, args.out, model=args.model, adapter=args.adapter, base=args.base,
                       budget=args.budget, small_budget=args.small_budget, limit=args.limit, threads=args.threads,
-                      compare_binding=args.compare_binding, fast_path=args.fast_path)
+                      compare_binding=args.compare_binding, compare_guard=args.compare_guard, fast_path=args.fast_path)
     for name, m in report["systems"].items():
         print(f"{name:40s} " + "  ".join(f"{k.split('_')[0]} {m[k]:.3f}" for k in METRICS))
     print(f"report: {Path(args.out) / 'report.html'}")
