@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from typing import Optional
 
 import pytest
 
 from backend.binding import bound_nodes, named_phrases, normalized
-from backend.format import NODE, parse_head
-from backend.generation import ModelRequest, Timings, Token
+from backend.format import parse_head
 from backend.model.grammar import head_grammar, node_grammar
 from backend.pipeline import Suggester
+from tests.two_part_engine import TwoPartEngine, WordCounter
 
 NAMES = {"1": "Sports", "2": "Sports news", "3": "Weather", "4": "Search", "5": "E-mail address"}
 
@@ -74,39 +71,13 @@ def test_parse_head_reads_what_comes_before_the_node() -> None:
     assert parse_head("Description: x\n").reason == "missing Action line"
 
 
-class _TwoPartEngine:
-    """Writes a fixed head, then the first node the node grammar allows (records the grammars)."""
-
-    def __init__(self, head: str) -> None:
-        self.head = head
-        self.grammars: list[str] = []
-
-    def render(self, messages: object, answer_prefix: str = "") -> str:
-        return "prompt\n" + answer_prefix
-
-    def stream(self, request: ModelRequest, *, max_tokens: int, cancel: threading.Event, timings: Timings,
-               progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
-        self.grammars.append(request.grammar)
-        if request.grammar.startswith("root ::= \" \""):
-            first = request.grammar.split('("', 1)[1].split("\\n", 1)[0]
-            assert request.prompt.endswith(NODE.rstrip())  # continues the written head
-            yield from (Token(" ", 0.9), Token(first, 0.5), Token("\n", 1.0))
-        else:
-            yield Token(self.head, 1.0)
-
-
-class _Counter:
-    def count(self, text: str) -> int:
-        return len(text.split())
-
-
 PAGE = '<a href="/s" node="1">Sports</a><a href="/w" node="2">Weather</a><a href="/n" node="3">Sports news</a>'
 
 
 @pytest.mark.parametrize("bind, chosen", [(True, "3"), (False, "1")])
 def test_the_pipeline_chooses_the_node_among_the_named_candidates(bind: bool, chosen: str) -> None:
-    engine = _TwoPartEngine("Description: Click 'Sports news'\nAction: mouse_click_action\nNode:")
-    result = Suggester(engine, _Counter(), budget=0, bind=bind).suggest(objective="sports news", url="u", html=PAGE)
+    engine = TwoPartEngine("Description: Click 'Sports news'\nAction: mouse_click_action\nNode:")
+    result = Suggester(engine, WordCounter(), budget=0, bind=bind).suggest(objective="sports news", url="u", html=PAGE)
     assert result.step.node == chosen
     assert result.confidence == pytest.approx(0.5)  # the node's digits and newline, not the label's space
     assert engine.grammars[1] == (node_grammar(["3"]) if bind else node_grammar(["1", "2", "3"]))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
 from backend.constants import ActionKind
 from backend.dom import prune
-from backend.format import NODE
-from backend.generation import ModelRequest, Timings, Token
 from backend.model.grammar import TYPING_VERBS, head_grammar, node_grammar, text_nodes
 from backend.pipeline import Suggester
+from tests.two_part_engine import TwoPartEngine, WordCounter
 from backend.submit_guard import empty_text_fields, objective_values, premature_click
 
 FORM = ('<a href="/jobs/7">Data Analyst (Lisbon)</a>'
@@ -86,40 +83,20 @@ def test_live_values_are_read_from_inputs_textareas_and_editable_elements() -> N
     assert sorted(page.values.values()) == ["", "ada", "hello there", "note"]
 
 
-class _FormEngine:
+def _form_engine() -> TwoPartEngine:
     """Clicks the form's final button first; asked again under a typing grammar, types the email."""
-
-    def __init__(self) -> None:
-        self.grammars: list[str] = []
-
-    def render(self, messages: object, answer_prefix: str = "") -> str:
-        return "prompt\n" + answer_prefix
-
-    def stream(self, request: ModelRequest, *, max_tokens: int, cancel: threading.Event, timings: Timings,
-               progress: Optional[Callable[[int, int], None]] = None) -> Iterator[Token]:
-        self.grammars.append(request.grammar)
-        if request.grammar.startswith('root ::= " "'):  # the node: the first one allowed
-            assert request.prompt.endswith(NODE.rstrip())
-            yield from (Token(" ", 1.0), Token(request.grammar.split('("', 1)[1].split("\\n", 1)[0], 0.8),
-                        Token("\n", 1.0))
-        elif "mouse_click_action" in request.grammar:
-            yield Token("Description: Click 'Send application'\nAction: mouse_click_action\nNode:", 1.0)
-        else:
-            yield Token("Description: Type 'ana.lima@mail.pt' into 'Email'\nAction: keyboard_sequence_action\n"
-                        'Text: "ana.lima@mail.pt"\nNode:', 1.0)
-
-
-class _Words:
-    def count(self, text: str) -> int:
-        return len(text.split())
+    return TwoPartEngine(lambda grammar: (
+        "Description: Click 'Send application'\nAction: mouse_click_action\nNode:" if "mouse_click_action" in grammar
+        else "Description: Type 'ana.lima@mail.pt' into 'Email'\nAction: keyboard_sequence_action\n"
+             'Text: "ana.lima@mail.pt"\nNode:'))
 
 
 @pytest.mark.parametrize("hold", [True, False])
 def test_the_pipeline_asks_for_typing_instead_of_a_premature_click(hold: bool) -> None:
-    engine = _FormEngine()
+    engine = _form_engine()
     streamed: list[str] = []
     restarts: list[int] = []
-    suggester = Suggester(engine, _Words(), budget=0, hold_submit=hold)
+    suggester = Suggester(engine, WordCounter(), budget=0, hold_submit=hold)
     html = FORM.format(name=' value="Ana Lima"', email="")
     result = suggester.suggest(objective=OBJECTIVE, url="u", html=html, on_token=streamed.append,
                                on_restart=lambda: restarts.append(len(streamed)))
@@ -130,7 +107,7 @@ def test_the_pipeline_asks_for_typing_instead_of_a_premature_click(hold: bool) -
         return
     assert result.step.action is ActionKind.TYPE and result.step.text == "ana.lima@mail.pt"
     assert page.names[result.step.node or ""] == "Email"
-    assert result.confidence == pytest.approx(0.8)
+    assert result.confidence == pytest.approx(0.5)
     retry = engine.grammars[2]
     assert retry == head_grammar(page.targets, (ActionKind.TYPE,))
     assert "mouse_click_action" not in retry and all(f'"{verb} "' in retry for verb in TYPING_VERBS)
@@ -188,7 +165,7 @@ def test_the_server_job_streams_a_restart_frame_before_the_typing_answer(tmp_pat
     from backend.config import Settings
     from backend.serve.runtime import Runtime
 
-    suggester = Suggester(_FormEngine(), _Words(), budget=0)
+    suggester = Suggester(_form_engine(), WordCounter(), budget=0)
     prepared = suggester.prepare(objective=OBJECTIVE, url="u", html=FORM.format(name=' value="Ana Lima"', email=""))
     frames: list[dict] = []
     runtime = Runtime(Settings(config_dir=tmp_path))
