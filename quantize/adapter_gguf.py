@@ -22,7 +22,7 @@ from quantize.provenance import Provenance
 _PEFT_PREFIX = "base_model.model."
 
 
-def _permutation(base: BaseModel) -> Any:
+def permutation(base: BaseModel) -> Any:
     """The converter's q/k row permutation for this architecture, or None if it has none."""
     from conversion.llama import LlamaModel
 
@@ -78,7 +78,7 @@ def lora_tensors(base: BaseModel, adapter: Adapter) -> list[tuple[str, Any]]:
 
     arch = next(a for a, name in gguf.MODEL_ARCH_NAMES.items() if name == base.gguf_architecture)
     name_map = gguf.get_tensor_name_map(arch, base.n_layer)
-    permute = _permutation(base)
+    permute = permutation(base)
     shapes = _base_shapes(base, name_map)
     out: list[tuple[str, Any]] = []
     for module, ab in sorted(_lora_pairs(adapter).items()):

@@ -5,7 +5,8 @@
 #
 #   bash scripts/train-default-model.sh            # OUT=runs/default; each finished stage is kept
 #   RESUME=1 bash scripts/train-default-model.sh   # continue an interrupted training run
-#   INIT=runs/default/lora/adapter OUT=runs/next SEED=1 bash scripts/train-default-model.sh   # warm start
+#   INIT=models/scribeagent-smol.lora.gguf OUT=runs/next SEED=1 bash scripts/train-default-model.sh   # warm start
+#     (INIT: the committed GGUF adapter, imported back to peft, or any peft adapter directory)
 #
 # The shipped adapter is four legs (models/README.md has each leg's command):
 #   bash scripts/train-default-model.sh

@@ -92,7 +92,7 @@ def test_llama_adapter_needs_the_qk_permutation(tiny, tmp_path, conversations, m
 
     _, tokenizer = load_hf_model(resolve_base(tiny["base"]))
     ids = _ids(tokenizer, conversations[0])
-    monkeypatch.setattr(adapter_gguf, "_permutation", lambda base: None)
+    monkeypatch.setattr(adapter_gguf, "permutation", lambda base: None)
     unpermuted = write_adapter_gguf(
         resolve_base(tiny["base"]), read_adapter(tiny["lora"]), tmp_path / "raw.gguf",
         make_provenance(tiny["base"], tiny["lora"], None),
@@ -166,3 +166,54 @@ def test_cli_export_adapter_and_parity_exit_codes(tiny, tmp_path, capsys):
     assert "parity: OK" in capsys.readouterr().out
     assert main(args) == 1  # reference without the adapter: the served model differs
     assert "parity: FAIL" in capsys.readouterr().out
+
+
+def test_gguf_adapter_imports_back_to_the_exported_peft_weights(tiny, tmp_path):
+    """The committed GGUF adapter is a warm start: import undoes export tensor for tensor (incl. the
+    q/k un-permutation on Llama), and `train --init-adapter X.gguf` loads exactly those weights."""
+    import torch
+    from safetensors.torch import load_file
+
+    from quantize.adapter_import import import_adapter_gguf
+    from training.train import TrainArgs, attach_lora, init_adapter_dir
+
+    base = resolve_base(tiny["base"])
+    imported = import_adapter_gguf(base, tiny["adapter"], tmp_path / "peft")
+    original = load_file(read_adapter(tiny["lora"]).weights_file)
+    back = load_file(read_adapter(imported).weights_file)
+    assert back.keys() == original.keys()
+    for key, tensor in original.items():
+        assert torch.equal(back[key], tensor.to(torch.float32)), key
+    again = write_adapter_gguf(base, read_adapter(imported), tmp_path / "again.gguf",
+                               make_provenance(tiny["base"], imported, None))
+    exported, re_exported = _gguf_tensors(tiny["adapter"]), _gguf_tensors(again)
+    assert exported.keys() == re_exported.keys()
+    assert all(np.array_equal(exported[n], re_exported[n]) for n in exported)
+
+    args = TrainArgs(model=str(tiny["base"]), output_dir=str(tmp_path / "run"), init_adapter=str(tiny["adapter"]))
+    model = attach_lora(load_hf_model(base)[0], args)
+    assert init_adapter_dir(args) == tmp_path / "run" / "init-adapter"
+    trained = {n: p for n, p in model.named_parameters() if p.requires_grad}
+    assert trained and all("lora_" in n for n in trained)
+    key = next(k for k in original if "q_proj.lora_B" in k)
+    loaded = next(p for n, p in trained.items() if n.startswith(key.removesuffix(".weight")))
+    assert torch.equal(loaded.detach(), original[key].to(torch.float32))
+
+
+def test_import_refuses_what_is_not_a_lora_adapter(tiny, tmp_path):
+    from backend.errors import ModelFileError
+    from quantize.adapter_import import import_adapter_gguf
+
+    with pytest.raises(ModelFileError, match="not a GGUF LoRA adapter"):
+        import_adapter_gguf(resolve_base(tiny["base"]), tiny["f16"], tmp_path / "peft")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(tiny["adapter"].read_bytes()[:4096])
+    with pytest.raises(ModelFileError, match="cannot read GGUF adapter"):
+        import_adapter_gguf(resolve_base(tiny["base"]), broken, tmp_path / "peft2")
+    assert not (tmp_path / "peft").exists() and not (tmp_path / "peft2").exists()
+
+
+def _gguf_tensors(path):
+    import gguf
+
+    return {t.name: np.array(t.data) for t in gguf.GGUFReader(path).tensors}

@@ -46,7 +46,8 @@ class TrainArgs:
     lora_layers: Optional[int] = field(default=None, metadata={
         "help": "adapt only the top N decoder layers (backward stops at the lowest adapted one; default: all)"})
     init_adapter: Optional[str] = field(default=None, metadata={
-        "help": "peft adapter dir to continue training from (warm start: same rank and targets)"})
+        "help": "adapter to continue training from (warm start: same rank and targets): a peft "
+                "directory, or a GGUF LoRA adapter such as the shipped models/scribeagent-smol.lora.gguf"})
     qlora: bool = field(default=False, metadata={"help": "load the base in 4-bit with bitsandbytes (QLoRA)"})
     epochs: float = field(default=2.0, metadata={"help": "training epochs"})
     max_steps: int = field(default=-1, metadata={"help": "stop after this many optimizer steps (overrides epochs)"})
@@ -216,9 +217,10 @@ def attach_lora(model: Any, args: TrainArgs) -> Any:
     if args.qlora:
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=args.gradient_checkpointing)
     if args.init_adapter:
-        if not Path(args.init_adapter, "adapter_config.json").is_file():
+        init = init_adapter_dir(args)
+        if not (init / "adapter_config.json").is_file():
             raise ModelFileError(f"no peft adapter at {args.init_adapter} (adapter_config.json missing)")
-        return PeftModel.from_pretrained(model, args.init_adapter, is_trainable=True)
+        return PeftModel.from_pretrained(model, str(init), is_trainable=True)
     targets: Any = args.lora_targets if args.lora_targets == "all-linear" else [t.strip() for t in args.lora_targets.split(",")]
     layers = None
     if args.lora_layers:
@@ -230,6 +232,32 @@ def attach_lora(model: Any, args: TrainArgs) -> Any:
             targets = _decoder_linear_names(model)
     return get_peft_model(model, LoraConfig(r=args.lora_r, lora_alpha=args.lora_alpha, lora_dropout=args.lora_dropout,
                                             target_modules=targets, layers_to_transform=layers, task_type="CAUSAL_LM"))
+
+
+def init_adapter_dir(args: TrainArgs) -> Path:
+    """The peft directory a warm start loads: `--init-adapter` itself, or, for a GGUF adapter, its
+    import under the output directory (made once, so `--resume` reuses it)."""
+    init = Path(args.init_adapter or "").expanduser()
+    if init.suffix != ".gguf":
+        return init
+    if not init.is_file():
+        raise ModelFileError(f"no GGUF adapter at {init}")
+    imported = Path(args.output_dir) / "init-adapter"
+    if not imported.is_dir():
+        from quantize.adapter_import import import_adapter_gguf
+        from quantize.base_model import resolve_base
+
+        import_adapter_gguf(resolve_base(args.model), init, imported, lora_dropout=args.lora_dropout)
+    return imported
+
+
+def _lineage(args: TrainArgs) -> str:
+    """What the warm start was trained on, so the exported summary keeps the whole lineage."""
+    if not args.init_adapter:
+        return ""
+    summary = init_adapter_dir(args) / TRAINING_SUMMARY_FILE
+    previous = json.loads(summary.read_text(encoding="utf-8")).get("training_data", "") if summary.is_file() else ""
+    return f"; continues {Path(args.init_adapter).name}" + (f" ({previous})" if previous else "")
 
 
 def _decoder_linear_names(model: Any) -> list[str]:
@@ -379,7 +407,7 @@ def run(args: TrainArgs) -> int:
         }
         (out / "train_summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
         data_summary = {"training_data": f"{Path(args.data).name}: {len(train_ds)} examples, "
-                                         f"{trainer.state.global_step} steps, eval loss {summary['eval_loss']}"}
+                                         f"{trainer.state.global_step} steps, eval loss {summary['eval_loss']}{_lineage(args)}"}
         (adapter_dir / TRAINING_SUMMARY_FILE).write_text(json.dumps(data_summary) + "\n", encoding="utf-8")
         print(f"adapter: {adapter_dir}  loss {summary['first_loss']} → {summary['last_loss']}  "
               f"({summary['tokens_per_s']} tokens/s)")
