@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Optional, Protocol
 
-from backend.binding import as_choice, bound_nodes
+from backend.binding import as_choice, bound_nodes, match, named_phrases, normalized, unquoted_names
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.dom.adaptive import SMALL_BUDGET, prune_adaptive
@@ -24,7 +24,8 @@ from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, buil
 from backend.model.grammar import (MAX_ANSWER_TOKENS, head_forced, head_grammar, node_grammar, offered_actions,
                                    text_nodes)
 from backend.step_guard import confirmation_needed
-from backend.submit_guard import empty_text_fields, premature_click
+from backend.submit_guard import empty_text_fields, premature_click, unticked_boxes
+from backend.typed_value import bound_text
 from backend.step_view import target_kind
 from backend.model.tokens import TokenCounter
 
@@ -146,25 +147,33 @@ class Suggester:
         or when binding is off). An engine that ignores grammars and writes the node itself
         (the scripted one) is taken at its word. A click that would send a form before the
         objective's values are in it (`backend.submit_guard`) is answered again under a grammar
-        that only offers a `type` step, into one of the empty fields; `on_restart` hears that the
-        text streamed so far is withdrawn.
+        that only offers a `type` step, into one of the empty fields — or, with the fields filled,
+        only a click on a checkbox still to tick; `on_restart` hears that the text streamed so far
+        is withdrawn. With binding on, a `type` step's text is the value the
+        objective gives for its field when that is readable (`backend.typed_value`); the step
+        carries it, the streamed answer is the model's own.
         """
         cancel = cancel or threading.Event()
         timings = Timings()
         node_probs: list[float] = []
         body, bound = self._answer(request, self.max_new_tokens, cancel, timings, on_token, node_probs, on_progress)
         result = self._parsed(request, body)
-        fields = self._fields_due(request, result) if bound else []
-        if fields:
+        due = self._due_first(request, result) if bound else None
+        if due:
             if on_restart:
                 on_restart()
-            retry = replace(request, grammar=head_grammar(request.page.targets, (ActionKind.TYPE,)),
-                            forced=partial(head_forced, actions=(ActionKind.TYPE,)))
+            action, nodes = due
+            retry = replace(request, grammar=head_grammar(request.page.targets, (action,)),
+                            forced=partial(head_forced, actions=(action,)))
             later = Timings()
             node_probs = []
-            body, _ = self._answer(retry, self.max_new_tokens, cancel, later, on_token, node_probs, None, fields)
+            body, _ = self._answer(retry, self.max_new_tokens, cancel, later, on_token, node_probs, None, nodes)
             timings.extend(later)
-            result = self._parsed(retry, body)
+            result = _described(self._parsed(retry, body), request.page)
+        if self.bind:
+            page = request.page
+            result = bound_text(result, objective=request.objective, name=page.names.get(result.node or "", ""),
+                                opening_tag=result.target or "", history=request.history, values=page.values)
         tail = TARGET + (result.target or "")
         if on_token:
             on_token(tail)
@@ -178,15 +187,15 @@ class Suggester:
 
     def _answer(self, request: ModelRequest, max_tokens: int, cancel: threading.Event, timings: Timings,
                 on_token: Optional[Callable[[str], None]], node_probs: list[float],
-                on_progress: Optional[Callable[[int, int], None]], fields: Sequence[str] = ()) -> tuple[str, bool]:
+                on_progress: Optional[Callable[[int, int], None]], only: Sequence[str] = ()) -> tuple[str, bool]:
         """The answer after its number line through the node's line: the head under the request's
-        grammar, then the node among the candidates it may point at (`fields` narrow a `type`);
+        grammar, then the node among the candidates it may point at (`only`: a guard's retry narrows them);
         and whether the node was chosen here (False: the engine wrote it, ignoring grammars)."""
         if on_token:
             on_token(answer_prefix(request.number))
         body = self._generate(request, max_tokens, cancel, timings, on_token, node_probs, "", on_progress)
         if body.endswith(NODE.rstrip()):
-            nodes = self._node_choices(request, answer_prefix(request.number) + body, fields)
+            nodes = self._node_choices(request, answer_prefix(request.number) + body, only)
             later = Timings()
             rest = replace(request, prompt=request.prompt + body, grammar=node_grammar(nodes), forced=None)
             body = self._generate(rest, max(len(n) for n in nodes) + 2, cancel, later, on_token, node_probs, body,
@@ -202,17 +211,21 @@ class Suggester:
             raise AnswerError(f"the model's answer did not parse ({result.reason}): {body!r}")
         return as_choice(result, request.page.options) if self.bind else result
 
-    def _fields_due(self, request: ModelRequest, step: Step) -> list[str]:
-        """The empty text fields to type into instead of `step`, when `step` is a premature
-        click (`backend.submit_guard`); [] when it is not."""
+    def _due_first(self, request: ModelRequest, step: Step) -> tuple[ActionKind, list[str]] | None:
+        """What to do instead of `step` when it is a premature click (`backend.submit_guard`):
+        type into one of the empty only, or else tick one of the boxes still due; None when
+        the click may go ahead."""
         if not self.hold_submit or step.action is not ActionKind.CLICK:
-            return []
+            return None
         page = request.page
+        name, tag = page.names.get(step.node or "", ""), page.targets.get(step.node or "", "")
         empty = empty_text_fields(page.targets, page.names, page.values, text_nodes(page.targets), request.history)
-        early = premature_click(objective=request.objective, history=request.history, page_html=page.html,
-                                name=page.names.get(step.node or "", ""), opening_tag=page.targets.get(step.node or "", ""),
-                                empty_fields=empty)
-        return list(empty) if early else []
+        if premature_click(objective=request.objective, history=request.history, page_html=page.html,
+                           name=name, opening_tag=tag, empty_fields=empty):
+            return ActionKind.TYPE, list(empty)
+        boxes = unticked_boxes(objective=request.objective, history=request.history, name=name, opening_tag=tag,
+                               targets=page.targets, names=page.names)
+        return (ActionKind.CLICK, list(boxes)) if boxes else None
 
     def _generate(self, request: ModelRequest, max_tokens: int, cancel: threading.Event, timings: Timings,
                   on_token: Optional[Callable[[str], None]], node_probs: list[float], before: str,
@@ -228,14 +241,14 @@ class Suggester:
                 on_token(token.text)
         return "".join(pieces)
 
-    def _node_choices(self, request: ModelRequest, written: str, fields: Sequence[str] = ()) -> list[str]:
-        """The nodes the answer written so far may point at (see `backend.binding`); `fields`,
-        when given, are the only ones a `type` step may fill."""
+    def _node_choices(self, request: ModelRequest, written: str, only: Sequence[str] = ()) -> list[str]:
+        """The nodes the answer written so far may point at (see `backend.binding`); `only`,
+        when given, are the only ones the step may point at (a guard's retry)."""
         step = parse_head(written)
         if not isinstance(step, Step):
             raise AnswerError(f"the model's answer did not parse ({step.reason}): {written!r}")
         targets = request.page.targets
-        allowed = (list(fields) or text_nodes(targets)) if step.action is ActionKind.TYPE else list(targets)
+        allowed = list(only) or (text_nodes(targets) if step.action is ActionKind.TYPE else list(targets))
         if not self.bind:
             return allowed
         return bound_nodes(step.description, step.text, request.page.names, allowed)
@@ -258,6 +271,18 @@ def _is_node_token(before: str, piece: str) -> bool:
     if at < 0 or "\n" in before[at:]:
         return False
     return any(c.isdigit() or c == "\n" for c in piece)
+
+
+def _described(step: Step, page: PrunedPage) -> Step:
+    """A guard's retried step, described by what it does when the model's words name another
+    element: told it may only tick the consent box, the model may still write "Click 'Submit'"."""
+    name = page.names.get(step.node or "", "")
+    phrases = named_phrases(step.description, step.text) or unquoted_names(step.description, step.text,
+                                                                           {"": name}, [""])
+    if not name or any(match(phrase, normalized(name)) for phrase in phrases):
+        return step
+    said = done_description(step.action, step.text, name, choice=(step.node or "") in page.options)
+    return replace(step, description=said or step.description)
 
 
 def _target_after(body: str, page: PrunedPage) -> str:

@@ -14,7 +14,9 @@ history, without any knowledge of the site:
 - and there is an empty text field to type into.
 
 Then the pipeline asks the model for a `type` step instead (`backend.pipeline`). A password's
-value is never serialized, so for a password field the history says whether it is filled.
+value is never serialized, so for a password field the history says whether it is filled. Once
+the fields are filled, an unchecked checkbox the objective speaks of before that control, or one
+the form needs (consent to its terms), is ticked first (`unticked_boxes`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ SENDING_VERBS = frozenset({
 })
 #: Words too common in labels and objectives to tie a field to the objective.
 _FILLER = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional"})
+#: Words of a checkbox a form will not send without (the terms, consent to processing data).
+_CONSENT = frozenset({"consent", "terms", "conditions"})
+_CHECKED = re.compile(r'\schecked(?:[\s=>/]|$)|aria-checked="true"')
 #: Tokens that are data to type rather than words: anything holding a digit or an '@'.
 _DATA = re.compile(r"[^\s,;()]*[\d@][^\s,;()]*")
 
@@ -53,16 +58,10 @@ def premature_click(
     """
     if not empty_fields:
         return False
-    goal = f" {normalized(objective)} "
-    target = normalized(name)
-    at = goal.rfind(f" {target} ") if len(target) >= 3 else -1
-    named = at >= 0
-    if not named:
-        words = target.split()
-        if 'type="submit"' not in opening_tag.lower() and not (words and words[0] in SENDING_VERBS):
-            return False
-        at = len(goal)  # a sending control the objective does not name: everything comes before it
-    before = goal[:at]
+    part = _asked_before(objective, name, opening_tag)
+    if part is None:
+        return False
+    before, named = part
     done = f" {normalized(render_history(history))} "
     seen = f" {normalized(page_html)} {done}"
     # A value still missing is evidence only against the control the objective names after it: an
@@ -76,6 +75,45 @@ def premature_click(
         if any(len(w) >= 3 and w not in _FILLER and f" {w} " in before for w in label.split()):
             return True
     return False
+
+
+def _asked_before(objective: str, name: str, opening_tag: str) -> tuple[str, bool] | None:
+    """(what the objective asks for before the control called `name`, whether it names that
+    control), or None when the control is not the objective's final one: neither named by it
+    nor reading as sending a form."""
+    goal = f" {normalized(objective)} "
+    target = normalized(name)
+    at = goal.rfind(f" {target} ") if len(target) >= 3 else -1
+    if at >= 0:
+        return goal[:at], True
+    words = target.split()
+    if 'type="submit"' not in opening_tag.lower() and not (words and words[0] in SENDING_VERBS):
+        return None
+    return goal, False  # a sending control the objective does not name: everything comes before it
+
+
+def unticked_boxes(*, objective: str, history: Iterable[HistoryItem], name: str, opening_tag: str,
+                   targets: Mapping[str, str], names: Mapping[str, str]) -> dict[str, str]:
+    """The unchecked checkboxes to tick before clicking the final control `name` (node id -> name):
+    those the objective speaks of before it ("… and get notified of replies, then Post") and
+    those a form needs ticked to send at all (consent to terms or to processing data)."""
+    part = _asked_before(objective, name, opening_tag)
+    if part is None:
+        return {}
+    before = part[0]
+    done = f" {normalized(render_history(history))} "
+    due = {}
+    for node, tag in targets.items():
+        low = tag.lower()
+        if not ('type="checkbox"' in low or 'role="checkbox"' in low) or _CHECKED.search(low):
+            continue
+        label = normalized(names.get(node, ""))
+        if not label or f" {label} " in done:
+            continue
+        words = set(label.split())
+        if words & _CONSENT or any(len(w) >= 4 and w not in _FILLER and f" {w} " in before for w in words):
+            due[node] = names.get(node, "")
+    return due
 
 
 def empty_text_fields(targets: Mapping[str, str], names: Mapping[str, str], values: Mapping[str, str],

@@ -12,7 +12,7 @@ from backend.dom import prune
 from backend.model.grammar import TYPING_VERBS, head_grammar, node_grammar, text_nodes
 from backend.pipeline import Suggester
 from tests.two_part_engine import TwoPartEngine, WordCounter
-from backend.submit_guard import empty_text_fields, objective_values, premature_click
+from backend.submit_guard import empty_text_fields, objective_values, premature_click, unticked_boxes
 
 FORM = ('<a href="/jobs/7">Data Analyst (Lisbon)</a>'
         '<label for=n>Full name</label><input id=n{name}>'
@@ -83,12 +83,51 @@ def test_live_values_are_read_from_inputs_textareas_and_editable_elements() -> N
     assert sorted(page.values.values()) == ["", "ada", "hello there", "note"]
 
 
+BOXES = ('<label><input type=checkbox{consent}> I consent to the processing of my data</label>'
+         '<label><input type=checkbox> Notify me of replies</label>'
+         '<label><input type=checkbox> Subscribe to the newsletter</label>'
+         '<div role=checkbox aria-checked="{terms}">I agree to the Terms of Service</div>'
+         '<button type=submit>Post topic</button><a href="/help">Help center</a>')
+
+
+def due_boxes(objective: str, clicked: str, *, consent: str = "", terms: str = "false",
+              history: tuple[str, ...] = ()) -> list[str]:
+    page = prune(BOXES.format(consent=consent, terms=terms), budget=0)
+    node = next(n for n, v in page.names.items() if v == clicked)
+    return sorted(unticked_boxes(objective=objective, history=history, name=clicked, opening_tag=page.targets[node],
+                                 targets=page.targets, names=page.names).values())
+
+
+def test_a_box_the_objective_asks_for_or_the_form_needs_is_ticked_before_the_final_control() -> None:
+    post = "Post Hello in Off-topic and get notified of replies, then press Post topic"
+    assert due_boxes(post, "Post topic") == ["I agree to the Terms of Service", "I consent to the processing of my data",
+                                             "Notify me of replies"]
+    assert due_boxes(post, "Post topic", consent=" checked", terms="true") == ["Notify me of replies"]
+    assert due_boxes(post, "Post topic", history=("Click 'Notify me of replies'",), consent=" checked",
+                     terms="true") == []
+    assert due_boxes("Post Hello, then press Post topic", "Post topic", consent=" checked", terms="true") == []
+    assert due_boxes(post, "Help center") == []  # not the final control: nothing is due before it
+
+
 def _form_engine() -> TwoPartEngine:
     """Clicks the form's final button first; asked again under a typing grammar, types the email."""
     return TwoPartEngine(lambda grammar: (
         "Description: Click 'Send application'\nAction: mouse_click_action\nNode:" if "mouse_click_action" in grammar
         else "Description: Type 'ana.lima@mail.pt' into 'Email'\nAction: keyboard_sequence_action\n"
              'Text: "ana.lima@mail.pt"\nNode:'))
+
+
+def test_the_pipeline_ticks_a_box_still_due_instead_of_the_final_click() -> None:
+    engine = TwoPartEngine("Description: Click 'Post topic'\nAction: mouse_click_action\nNode:")
+    page_html = BOXES.format(consent=" checked", terms="true")
+    result = Suggester(engine, WordCounter(), budget=0).suggest(
+        objective="Post Hello and get notified of replies, then press Post topic", url="u", html=page_html)
+    page = result.page
+    assert page.names[result.step.node or ""] == "Notify me of replies"
+    assert result.step.description == "Click 'Notify me of replies'"  # not the model's "Click 'Post topic'"
+    assert engine.grammars[2] == head_grammar(page.targets, (ActionKind.CLICK,))
+    box = next(n for n, v in page.names.items() if v == "Notify me of replies" and "checkbox" in page.targets[n])
+    assert engine.grammars[3] == node_grammar([box])
 
 
 @pytest.mark.parametrize("hold", [True, False])

@@ -1,0 +1,94 @@
+"""A `type` step's text bound to its field: data kinds (autofill's reading) and labelled values."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.constants import ActionKind
+from backend.format import Step
+from backend.pipeline import Suggester
+from backend.typed_value import AMOUNT, EMAIL, IBAN, PHONE, URL, bound_text, field_kind, kind_values, labelled_value
+from tests.two_part_engine import TwoPartEngine, WordCounter
+
+APPLICATION = ("Send an application with name Emeka Okafor, email liam9@gmail.com and phone +351 912 345 678, "
+               "LinkedIn linkedin.com/in/ines-bauer")
+TRANSFER = "Send 120.00 from Savings ••4767 to Kavya Bauer (IBAN IE29 5319 4080 6444 44) with reference Gym fees and hit Confirm"
+
+
+def typing(text: str, field: str = "Email") -> Step:
+    return Step(f"Type '{text}' into '{field}'", ActionKind.TYPE, "7", text, '<input node="7">')
+
+
+def bound(step: Step, objective: str, name: str, tag: str = '<input node="7">', history: tuple[str, ...] = (),
+          values: dict[str, str] | None = None) -> Step:
+    return bound_text(step, objective=objective, name=name, opening_tag=tag, history=history, values=values or {})
+
+
+@pytest.mark.parametrize("tag,name,kind", [
+    ('<input type="email">', "To", EMAIL), ('<input type="tel">', "Contact", PHONE), ("<input>", "Phone number", PHONE),
+    ("<input>", "E-mail", EMAIL), ("<input>", "LinkedIn profile", URL), ("<input>", "IBAN", IBAN),
+    ("<input>", "Amount", AMOUNT), ("<input>", "Full name", None), ('<input type="text">', "Comment", None),
+])
+def test_a_field_asks_for_a_data_kind_by_its_type_or_its_label(tag: str, name: str, kind: object) -> None:
+    assert field_kind(tag, name) is kind
+
+
+def test_values_of_each_kind_are_read_without_taking_one_kind_for_another() -> None:
+    assert kind_values(APPLICATION, EMAIL) == ["liam9@gmail.com"]
+    assert kind_values(APPLICATION, PHONE) == ["+351 912 345 678"]
+    assert kind_values(APPLICATION, URL) == ["linkedin.com/in/ines-bauer"]  # not gmail.com out of the email
+    assert kind_values(TRANSFER, IBAN) == ["IE29 5319 4080 6444 44"]
+    assert kind_values(TRANSFER, PHONE) == []  # the IBAN's digits are no phone number, ••4767 is too short
+    assert kind_values(TRANSFER, AMOUNT) == ["120.00"]
+    assert kind_values("Meet at 9:00 AM on Nov 10", PHONE) == []
+
+
+def test_a_labelled_value_is_quoted_or_a_few_words_closed_by_a_delimiter() -> None:
+    assert labelled_value(TRANSFER, "Reference") == "Gym fees"
+    assert labelled_value(APPLICATION, "Full name") == "Emeka Okafor"
+    assert labelled_value('Enter the username "kathy" and the password "x1 y" into the fields', "Password") == "x1 y"
+    assert labelled_value("Subject: Lunch plans", "Subject") == "Lunch plans"
+    message = "Post it with the message: Hi, the file is attached. Thanks!, then press Post"
+    assert labelled_value(message, "Your message") == "Hi, the file is attached. Thanks!"
+    assert labelled_value("with the message: See you there! and get notified", "Message") == "See you there!"
+    assert labelled_value("Search the docs for printing", "Search") is None  # a filler word names no value
+    assert labelled_value("Post a comment about our long and winding product roadmap", "Comment") is None
+    assert labelled_value("Rename the file", "Name") is None  # whole words only
+
+
+def test_the_field_gets_the_value_of_its_kind_in_the_objectives_spelling() -> None:
+    assert bound(typing("LN-19"), APPLICATION, "Email").text == "liam9@gmail.com"
+    fixed = bound(typing("Muller@proton.me", "Phone"), APPLICATION, "Phone")
+    assert fixed.text == "+351 912 345 678" and fixed.description == "Type '+351 912 345 678' into 'Phone'"
+    assert bound(typing("Liam9@Gmail.com"), APPLICATION, "Email").text == "liam9@gmail.com"
+    assert bound(typing("48", "Reference"), TRANSFER, "Reference").text == "Gym fees"
+    cut = "with the message: Could we move it? Thanks! and press Post"
+    assert bound(typing("Could we move it?", "Message"), cut, "Message").text == "Could we move it? Thanks!"
+    longer = typing("Lunch and a walk", "Subject")  # the model read past where the rule stops
+    assert bound(longer, "subject: Lunch and a walk", "Subject") == longer
+
+
+def test_a_value_already_typed_is_not_typed_again() -> None:
+    two = "Invite ana@x.io and bo@y.org"
+    assert bound(typing("ana"), two, "Email").text == "ana@x.io"
+    assert bound(typing("ana"), two, "Email", history=("Type 'ana@x.io' into 'Email'",)).text == "bo@y.org"
+    assert bound(typing("ana"), two, "Email", values={"3": "ana@x.io"}).text == "bo@y.org"
+
+
+def test_the_models_text_stands_when_nothing_speaks_for_another() -> None:
+    step = typing("Great post!", "Add a comment")
+    assert bound(step, "Reply to Ana's post saying Great post!", "Add a comment") == step
+    click = Step("Click 'Email'", ActionKind.CLICK, "7", None, '<input node="7">')
+    assert bound(click, APPLICATION, "Email") == click
+    choose = Step("Choose 'a@b.co'", ActionKind.TYPE, "7", "x", '<select node="7">')
+    assert bound(choose, APPLICATION, "Email", tag=choose.target or "") == choose
+
+
+@pytest.mark.parametrize("bind", [True, False])
+def test_the_pipeline_types_the_bound_value_only_when_binding_is_on(bind: bool) -> None:
+    head = "Description: Type 'LN-19' into 'Email'\nAction: keyboard_sequence_action\nText: \"LN-19\"\nNode:"
+    suggester = Suggester(TwoPartEngine(head), WordCounter(), budget=0, bind=bind, hold_submit=False)
+    html = '<label for=e>Email</label><input id=e type=email><button>Apply</button>'
+    step = suggester.suggest(objective=APPLICATION, url="u", html=html).step
+    assert step.action is ActionKind.TYPE
+    assert step.text == ("liam9@gmail.com" if bind else "LN-19")
