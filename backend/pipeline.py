@@ -149,9 +149,9 @@ class Suggester:
         objective's values are in it (`backend.submit_guard`) is answered again under a grammar
         that only offers a `type` step, into one of the empty fields — or, with the fields filled,
         only a click on a checkbox still to tick; `on_restart` hears that the text streamed so far
-        is withdrawn. With binding on, a `type` step's text is the value the
-        objective gives for its field when that is readable (`backend.typed_value`); the step
-        carries it, the streamed answer is the model's own.
+        is withdrawn. With binding on, a `type` step types the value the objective gives its
+        field when that is readable, into the first empty field that has one
+        (`backend.typed_value`); the step carries it, the streamed answer is the model's own.
         """
         cancel = cancel or threading.Event()
         timings = Timings()
@@ -171,9 +171,7 @@ class Suggester:
             timings.extend(later)
             result = _described(self._parsed(retry, body), request.page)
         if self.bind:
-            page = request.page
-            result = bound_text(result, objective=request.objective, name=page.names.get(result.node or "", ""),
-                                opening_tag=result.target or "", history=request.history, values=page.values)
+            result = bound_text(result, objective=request.objective, page=request.page, history=request.history)
         tail = TARGET + (result.target or "")
         if on_token:
             on_token(tail)

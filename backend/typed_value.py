@@ -17,12 +17,15 @@ nothing on the page or in the objective speaks for another one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from backend.binding import normalized
 from backend.constants import ActionKind
-from backend.format import HistoryItem, Step, render_history
+from backend.dom import PrunedPage
+from backend.format import HistoryItem, Step, done_description, render_history
+from backend.model.grammar import text_nodes
+from backend.submit_guard import empty_text_fields
 
 
 @dataclass(frozen=True)
@@ -120,23 +123,41 @@ def labelled_value(objective: str, name: str) -> str | None:
     return None
 
 
-def bound_text(step: Step, *, objective: str, name: str, opening_tag: str, history: Iterable[HistoryItem],
-               values: Mapping[str, str]) -> Step:
-    """`step` with the text the field `name` (`opening_tag`) should get, when the page and the
-    objective say which; unchanged for anything but typing into a text field."""
-    if step.action is not ActionKind.TYPE or opening_tag.lower().startswith("<select"):
-        return step
-    typed = normalized(step.text or "")
-    done = f" {normalized(render_history(history))} {' '.join(normalized(v) for v in values.values())} "
+def field_value(objective: str, name: str, opening_tag: str, done: str, typed: str = "") -> str | None:
+    """The value the objective gives the field `name` (`opening_tag`), or None: by its data kind
+    first, then by its label. `done`: the normalized history and live values (a value there is
+    typed already); `typed`: the model's normalized text, whose spelling of the value is kept."""
     kind = field_kind(opening_tag, name)
     if kind is not None:
         options = [v for v in kind_values(objective, kind) if f" {normalized(v)} " not in done]
         if options:
-            same = [v for v in options if normalized(v) == typed]
-            return _with_text(step, same[0] if same else options[0])
+            return next((v for v in options if normalized(v) == typed), options[0])
     value = labelled_value(objective, name)
-    if not value or f" {normalized(value)} " in done or f" {normalized(value)} " in f" {typed} ":
-        return step  # nothing to bind, typed already, or the model's text holds it (and goes on)
+    return value if value and f" {normalized(value)} " not in done else None
+
+
+def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequence[HistoryItem]) -> Step:
+    """`step` typing what the page and the objective say it should, where they say it: the first
+    empty field (in page order) the objective gives a value for comes before any later one, as a
+    person fills a form top to bottom; unchanged for anything but typing into a text field."""
+    tag = page.targets.get(step.node or "", "")
+    if step.action is not ActionKind.TYPE or tag.lower().startswith("<select"):
+        return step
+    typed = normalized(step.text or "")
+    done = f" {normalized(render_history(history))} {' '.join(normalized(v) for v in page.values.values())} "
+    for node in empty_text_fields(page.targets, page.names, page.values, text_nodes(page.targets), history):
+        if node == step.node:
+            break
+        earlier = field_value(objective, page.names.get(node, ""), page.targets[node], done)
+        if earlier:
+            said = done_description(ActionKind.TYPE, earlier, page.names.get(node, ""))
+            return replace(step, node=node, target=page.targets[node], text=earlier, description=said or step.description)
+    name = page.names.get(step.node or "", "")
+    value = field_value(objective, name, tag, done, typed)
+    if not value:
+        return step
+    if field_kind(tag, name) is None and f" {normalized(value)} " in f" {typed} ":
+        return step  # the model's text holds the labelled value and goes on ("message: …")
     return _with_text(step, value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.constants import ActionKind
+from backend.dom import PrunedPage, prune
 from backend.format import Step
 from backend.pipeline import Suggester
 from backend.typed_value import AMOUNT, EMAIL, IBAN, PHONE, URL, bound_text, field_kind, kind_values, labelled_value
@@ -15,13 +16,26 @@ APPLICATION = ("Send an application with name Emeka Okafor, email liam9@gmail.co
 TRANSFER = "Send 120.00 from Savings ••4767 to Kavya Bauer (IBAN IE29 5319 4080 6444 44) with reference Gym fees and hit Confirm"
 
 
-def typing(text: str, field: str = "Email") -> Step:
-    return Step(f"Type '{text}' into '{field}'", ActionKind.TYPE, "7", text, '<input node="7">')
+def form(*fields: str) -> PrunedPage:
+    """A page with one labelled field per `label` or `label=type` or `label:value` given."""
+    html = ""
+    for i, spec in enumerate(fields):
+        label, _, value = spec.partition(":")
+        label, _, kind = label.partition("=")
+        html += (f'<label for=f{i}>{label}</label><input id=f{i}'
+                 + (f" type={kind}" if kind else "") + (f' value="{value}"' if value else "") + ">")
+    return prune(html + "<button>Go</button>", budget=0)
 
 
-def bound(step: Step, objective: str, name: str, tag: str = '<input node="7">', history: tuple[str, ...] = (),
-          values: dict[str, str] | None = None) -> Step:
-    return bound_text(step, objective=objective, name=name, opening_tag=tag, history=history, values=values or {})
+def typing(text: str, field: str = "Email", page: PrunedPage | None = None) -> tuple[Step, PrunedPage]:
+    page = page or form(field)
+    node = next(n for n in page.values if page.names[n] == field)
+    return Step(f"Type '{text}' into '{field}'", ActionKind.TYPE, node, text, page.targets[node]), page
+
+
+def bound(typed: tuple[Step, PrunedPage], objective: str, history: tuple[str, ...] = ()) -> Step:
+    step, page = typed
+    return bound_text(step, objective=objective, page=page, history=history)
 
 
 @pytest.mark.parametrize("tag,name,kind", [
@@ -57,31 +71,46 @@ def test_a_labelled_value_is_quoted_or_a_few_words_closed_by_a_delimiter() -> No
 
 
 def test_the_field_gets_the_value_of_its_kind_in_the_objectives_spelling() -> None:
-    assert bound(typing("LN-19"), APPLICATION, "Email").text == "liam9@gmail.com"
-    fixed = bound(typing("Muller@proton.me", "Phone"), APPLICATION, "Phone")
+    assert bound(typing("LN-19"), APPLICATION).text == "liam9@gmail.com"
+    fixed = bound(typing("Muller@proton.me", "Phone"), APPLICATION)
     assert fixed.text == "+351 912 345 678" and fixed.description == "Type '+351 912 345 678' into 'Phone'"
-    assert bound(typing("Liam9@Gmail.com"), APPLICATION, "Email").text == "liam9@gmail.com"
-    assert bound(typing("48", "Reference"), TRANSFER, "Reference").text == "Gym fees"
+    assert bound(typing("Liam9@Gmail.com"), APPLICATION).text == "liam9@gmail.com"
+    assert bound(typing("48", "Reference"), TRANSFER).text == "Gym fees"
     cut = "with the message: Could we move it? Thanks! and press Post"
-    assert bound(typing("Could we move it?", "Message"), cut, "Message").text == "Could we move it? Thanks!"
+    assert bound(typing("Could we move it?", "Message"), cut).text == "Could we move it? Thanks!"
     longer = typing("Lunch and a walk", "Subject")  # the model read past where the rule stops
-    assert bound(longer, "subject: Lunch and a walk", "Subject") == longer
+    assert bound(longer, "subject: Lunch and a walk") == longer[0]
 
 
 def test_a_value_already_typed_is_not_typed_again() -> None:
     two = "Invite ana@x.io and bo@y.org"
-    assert bound(typing("ana"), two, "Email").text == "ana@x.io"
-    assert bound(typing("ana"), two, "Email", history=("Type 'ana@x.io' into 'Email'",)).text == "bo@y.org"
-    assert bound(typing("ana"), two, "Email", values={"3": "ana@x.io"}).text == "bo@y.org"
+    assert bound(typing("ana"), two).text == "ana@x.io"
+    assert bound(typing("ana"), two, history=("Type 'ana@x.io' into 'Email'",)).text == "bo@y.org"
+    page = form("Email", "Other=email:ana@x.io")
+    assert bound(typing("ana", page=page), two).text == "bo@y.org"
+
+
+def test_an_earlier_empty_field_with_a_value_is_filled_first() -> None:
+    page = form("Recipient name", "Amount", "Reference")
+    later = typing("Gym fees", "Reference", page)
+    first = bound(later, TRANSFER)
+    assert page.names[first.node or ""] == "Amount" and first.text == "120.00"
+    assert first.description == "Type '120.00' into 'Amount'" and first.target == page.targets[first.node or ""]
+    filled = form("Recipient name", "Amount:120.00", "Reference")
+    assert bound(typing("Gym fees", "Reference", filled), TRANSFER).text == "Gym fees"  # Amount is done
 
 
 def test_the_models_text_stands_when_nothing_speaks_for_another() -> None:
     step = typing("Great post!", "Add a comment")
-    assert bound(step, "Reply to Ana's post saying Great post!", "Add a comment") == step
-    click = Step("Click 'Email'", ActionKind.CLICK, "7", None, '<input node="7">')
-    assert bound(click, APPLICATION, "Email") == click
-    choose = Step("Choose 'a@b.co'", ActionKind.TYPE, "7", "x", '<select node="7">')
-    assert bound(choose, APPLICATION, "Email", tag=choose.target or "") == choose
+    assert bound(step, "Reply to Ana's post saying Great post!") == step[0]
+    page = prune('<label for=e>Email</label><input id=e><select aria-label=Plan><option>a@b.co</option></select>',
+                 budget=0)
+    for node, tag in page.targets.items():
+        click = Step("Click it", ActionKind.CLICK, node, None, tag)
+        assert bound((click, page), APPLICATION) == click
+    select = next(n for n in page.options)
+    choose = Step("Choose 'a@b.co'", ActionKind.TYPE, select, "x", page.targets[select])
+    assert bound((choose, page), APPLICATION) == choose
 
 
 @pytest.mark.parametrize("bind", [True, False])
