@@ -10,7 +10,9 @@ belongs in a field is often readable without the model, as autofill reads it:
 - or the objective puts the value right after the field's label: "email 'ada@x.io'",
   "with reference Gym fees and …", "the username "kathy" and …".
 
-The model's text stands when it is such a value already (with the objective's spelling), or when
+An earlier empty field that has such a value is filled first: the model likes to jump to the field
+it can fill at once (the reference before the amount), a person fills a form top to bottom. The
+model's text stands when it is such a value already (with the objective's spelling), or when
 nothing on the page or in the objective speaks for another one.
 """
 
