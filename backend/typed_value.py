@@ -127,15 +127,15 @@ def labelled_value(objective: str, name: str) -> str | None:
 
 def field_value(objective: str, name: str, opening_tag: str, done: str, typed: str = "") -> str | None:
     """The value the objective gives the field `name` (`opening_tag`), or None: by its data kind
-    first, then by its label. `done`: the normalized history and live values (a value there is
-    typed already); `typed`: the model's normalized text, whose spelling of the value is kept."""
+    first (`done`: the normalized history and live values; a value there went into another
+    field), then by its label (that value is this field's, even if another got it too: "the
+    password 'x' into both fields"). `typed`: the model's normalized text, kept when it is one."""
     kind = field_kind(opening_tag, name)
     if kind is not None:
         options = [v for v in kind_values(objective, kind) if f" {normalized(v)} " not in done]
         if options:
             return next((v for v in options if normalized(v) == typed), options[0])
-    value = labelled_value(objective, name)
-    return value if value and f" {normalized(value)} " not in done else None
+    return labelled_value(objective, name)
 
 
 def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequence[HistoryItem]) -> Step:
@@ -158,7 +158,7 @@ def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequenc
     value = field_value(objective, name, tag, done, typed)
     if not value:
         return step
-    if field_kind(tag, name) is None and f" {normalized(value)} " in f" {typed} ":
+    if field_kind(tag, name) is None and normalized(value) != typed and f" {normalized(value)} " in f" {typed} ":
         return step  # the model's text holds the labelled value and goes on ("message: …")
     return _with_text(step, value)
 

@@ -82,6 +82,15 @@ def test_the_field_gets_the_value_of_its_kind_in_the_objectives_spelling() -> No
     assert bound(longer, "subject: Lunch and a walk") == longer[0]
 
 
+def test_a_labelled_value_is_the_fields_own_in_the_objectives_spelling() -> None:
+    both = 'Enter the password "JiOTA" into both text fields and press submit.'
+    page = form("Password=password", "Verify password=password")
+    typed = bound(typing("i", "Verify password", page), both, history=("Type 'JiOTA' into 'Password'",))
+    assert typed.text == "JiOTA"  # typed into Password already, and still this field's value
+    login = 'Enter the username "tora" and the password "VELhN" into the text fields and press login.'
+    assert bound(typing("velhN", "Password", form("Password=password")), login).text == "VELhN"
+
+
 def test_a_value_already_typed_is_not_typed_again() -> None:
     two = "Invite ana@x.io and bo@y.org"
     assert bound(typing("ana"), two).text == "ana@x.io"
