@@ -126,8 +126,7 @@ def import_adapter_gguf(base: BaseModel, gguf_path: Path, out: Path, *, lora_dro
     try:
         config.save_pretrained(str(tmp))
         save_file(tensors, str(tmp / ADAPTER_WEIGHTS))
-        lineage = f"{gguf_path.name} ({summary})" if summary else gguf_path.name
-        (tmp / TRAINING_SUMMARY_FILE).write_text(json.dumps({"training_data": lineage}) + "\n", encoding="utf-8")
+        (tmp / TRAINING_SUMMARY_FILE).write_text(json.dumps({"training_data": summary}) + "\n", encoding="utf-8")
         os.replace(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
