@@ -211,7 +211,7 @@ class Suggester:
 
     def _due_first(self, request: ModelRequest, step: Step) -> tuple[ActionKind, list[str]] | None:
         """What to do instead of `step` when it is a premature click (`backend.submit_guard`):
-        type into one of the empty only, or else tick one of the boxes still due; None when
+        type into one of the empty fields, or else tick one of the boxes still due; None when
         the click may go ahead."""
         if not self.hold_submit or step.action is not ActionKind.CLICK:
             return None
