@@ -9,6 +9,10 @@ from what was measured:
         --leg runs/leg3/lora/checkpoint-80 \
         --eval real_pages=runs/leg3/measured/eval/real --eval synth_heldout=runs/leg3/measured/eval/synth \
         --miniwob miniwob=runs/leg3/miniwob-final --miniwob miniwob_base=docs/miniwob
+
+Without `--leg`, the card's lineage (the training runs' folders are gone by then) is kept and only
+the metrics are rebuilt from the new reports, with the CPU they were measured on: a re-measurement
+of the same adapter with newer serving code.
 """
 
 from __future__ import annotations
@@ -77,8 +81,9 @@ def _miniwob(folder: Path) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--adapter", type=Path, default=MODELS_DIR / ADAPTER_FILE, help="the exported GGUF LoRA")
-    parser.add_argument("--leg", type=Path, action="append", required=True,
-                        help="a trainer checkpoint of each training leg, oldest first (runs/X/lora/checkpoint-N)")
+    parser.add_argument("--leg", type=Path, action="append", default=[],
+                        help="a trainer checkpoint of each training leg, oldest first (runs/X/lora/checkpoint-N); "
+                             "none: keep the card's lineage, rebuild its metrics")
     parser.add_argument("--version", required=True, help="card version (shown by /health and the panel)")
     parser.add_argument("--eval", action="append", default=[], metavar="NAME=DIR", help="`scribeagent eval` report folders")
     parser.add_argument("--miniwob", action="append", default=[], metavar="NAME=DIR",
@@ -97,6 +102,11 @@ def main() -> int:
         "lineage": [_leg(c) for c in args.leg],
         "metrics": {},
     }
+    if not args.leg:
+        old = _json(args.out)
+        if old.get("adapter_sha256") != card["adapter_sha256"]:
+            raise SystemExit(f"{args.out} describes another adapter; give its training legs with --leg")
+        card.update({k: old[k] for k in ("recipe", "cpu", "lineage")}, metrics_cpu=_cpu())
     for spec in args.eval:
         name, _, folder = spec.partition("=")
         report = _json(Path(folder) / "report.json")
