@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from backend.constants import ActionKind
+from backend.constants import TRAINING_SUMMARY_FILE, ActionKind
 from backend.errors import ModelFileError
 from backend.format import Step, build_messages, render_answer
 from training.train import IGNORE_INDEX, TrainArgs, attach_lora, encode_example, main as train_main, parse_args
@@ -198,6 +198,12 @@ def test_top_layers_only_and_warm_start(tiny_setup, tmp_path):
     warm = attach_lora(AutoModelForCausalLM.from_pretrained(tiny_setup / "model"),
                        TrainArgs(init_adapter=str(out / "adapter")))
     assert any(p.requires_grad for n, p in warm.named_parameters() if "lora_" in n)
+    later = tmp_path / "later"
+    assert train_main(_args(tiny_setup, later, "--max-steps", "1", "--save-steps", "100",
+                            "--init-adapter", str(out / "adapter"))) == 0
+    first = json.loads((out / "adapter" / TRAINING_SUMMARY_FILE).read_text())["training_data"]
+    lineage = json.loads((later / "adapter" / TRAINING_SUMMARY_FILE).read_text())["training_data"]
+    assert lineage.endswith(f"; continues adapter ({first})")  # the summary keeps the whole lineage
     with pytest.raises(ModelFileError):
         attach_lora(base, TrainArgs(init_adapter=str(tmp_path)))
 
