@@ -36,7 +36,8 @@ SENDING_VERBS = frozenset({
 _FILLER = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional"})
 #: Words of a checkbox a form will not send without (the terms, consent to processing data).
 _CONSENT = frozenset({"consent", "terms", "conditions"})
-_CHECKED = re.compile(r'\schecked(?:[\s=>/]|$)|aria-checked="true"')
+#: A box already ticked, or one that cannot be (a disabled decoy).
+_SETTLED = re.compile(r'\s(?:checked|disabled)(?:[\s=>/]|$)|aria-(?:checked|disabled)="true"')
 #: Tokens that are data to type rather than words: anything holding a digit or an '@'.
 _DATA = re.compile(r"[^\s,;()]*[\d@][^\s,;()]*")
 
@@ -105,7 +106,7 @@ def unticked_boxes(*, objective: str, history: Iterable[HistoryItem], name: str,
     due = {}
     for node, tag in targets.items():
         low = tag.lower()
-        if not ('type="checkbox"' in low or 'role="checkbox"' in low) or _CHECKED.search(low):
+        if not ('type="checkbox"' in low or 'role="checkbox"' in low) or _SETTLED.search(low):
             continue
         label = normalized(names.get(node, ""))
         if not label or f" {label} " in done:

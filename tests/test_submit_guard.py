@@ -86,6 +86,7 @@ def test_live_values_are_read_from_inputs_textareas_and_editable_elements() -> N
 BOXES = ('<label><input type=checkbox{consent}> I consent to the processing of my data</label>'
          '<label><input type=checkbox> Notify me of replies</label>'
          '<label><input type=checkbox> Subscribe to the newsletter</label>'
+         '<label><input type=checkbox disabled> I accept the terms of the beta</label>'
          '<div role=checkbox aria-checked="{terms}">I agree to the Terms of Service</div>'
          '<button type=submit>Post topic</button><a href="/help">Help center</a>')
 
