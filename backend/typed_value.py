@@ -26,7 +26,7 @@ from backend.binding import normalized
 from backend.constants import ActionKind
 from backend.dom import PrunedPage
 from backend.format import HistoryItem, Step, done_description, render_history
-from backend.model.grammar import text_nodes
+from backend.model.grammar import takes_text, text_nodes
 from backend.submit_guard import empty_text_fields
 
 
@@ -141,8 +141,16 @@ def field_value(objective: str, name: str, opening_tag: str, done: str, typed: s
 def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequence[HistoryItem]) -> Step:
     """`step` typing what the page and the objective say it should, where they say it: the first
     empty field (in page order) the objective gives a value for comes before any later one, as a
-    person fills a form top to bottom; unchanged for anything but typing into a text field."""
+    person fills a form top to bottom. A click into an empty text field the objective gives a value
+    for means typing it there (the model writes "Click 'Full name'" as the first step of a form);
+    anything else but typing into a text field is unchanged."""
     tag = page.targets.get(step.node or "", "")
+    if step.action is ActionKind.CLICK and takes_text(tag) and not page.values.get(step.node or ""):
+        name = page.names.get(step.node or "", "")
+        done = f" {normalized(render_history(history))} {' '.join(normalized(v) for v in page.values.values())} "
+        value = field_value(objective, name, tag, done)
+        said = done_description(ActionKind.TYPE, value, name) if value else None
+        return replace(step, action=ActionKind.TYPE, text=value, description=said) if value and said else step
     if step.action is not ActionKind.TYPE or tag.lower().startswith("<select"):
         return step
     typed = normalized(step.text or "")

@@ -109,14 +109,31 @@ def test_an_earlier_empty_field_with_a_value_is_filled_first() -> None:
     assert bound(typing("Gym fees", "Reference", filled), TRANSFER).text == "Gym fees"  # Amount is done
 
 
+def test_a_click_into_a_field_the_objective_gives_a_value_for_types_it() -> None:
+    page = form("Full name", "Email=email", "Notes")
+    field = next(n for n in page.values if page.names[n] == "Email")
+    click = Step("Click 'Send an application'", ActionKind.CLICK, field, None, page.targets[field])
+    typed = bound((click, page), APPLICATION)
+    assert (typed.action, typed.node, typed.text) == (ActionKind.TYPE, field, "liam9@gmail.com")
+    assert typed.description == "Type 'liam9@gmail.com' into 'Email'"
+    notes = next(n for n in page.values if page.names[n] == "Notes")
+    focus = Step("Click 'Notes'", ActionKind.CLICK, notes, None, page.targets[notes])
+    assert bound((focus, page), APPLICATION) == focus  # no value for it: focusing is the step
+    filled = form("Email=email:liam9@gmail.com")
+    node = next(iter(filled.values))
+    again = Step("Click 'Email'", ActionKind.CLICK, node, None, filled.targets[node])
+    assert bound((again, filled), APPLICATION) == again  # already typed
+
+
 def test_the_models_text_stands_when_nothing_speaks_for_another() -> None:
     step = typing("Great post!", "Add a comment")
     assert bound(step, "Reply to Ana's post saying Great post!") == step[0]
     page = prune('<label for=e>Email</label><input id=e><select aria-label=Plan><option>a@b.co</option></select>',
                  budget=0)
     for node, tag in page.targets.items():
-        click = Step("Click it", ActionKind.CLICK, node, None, tag)
-        assert bound((click, page), APPLICATION) == click
+        if node not in page.values:  # a click into the Email field types (see above)
+            click = Step("Click it", ActionKind.CLICK, node, None, tag)
+            assert bound((click, page), APPLICATION) == click
     select = next(n for n in page.options)
     choose = Step("Choose 'a@b.co'", ActionKind.TYPE, select, "x", page.targets[select])
     assert bound((choose, page), APPLICATION) == choose
