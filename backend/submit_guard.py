@@ -33,7 +33,7 @@ SENDING_VERBS = frozenset({
     "publish", "create", "register", "reply", "search", "place", "pay", "checkout", "sign", "log", "go",
 })
 #: Words too common in labels and objectives to tie a field to the objective.
-_FILLER = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional"})
+FILLER_WORDS = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional"})
 #: Words of a checkbox a form will not send without (the terms, consent to processing data).
 _CONSENT = frozenset({"consent", "terms", "conditions"})
 #: A box already ticked, or one that cannot be (a disabled decoy).
@@ -63,7 +63,7 @@ def premature_click(
     if part is None:
         return False
     before, named = part
-    done = f" {normalized(render_history(history))} "
+    done = done_text(history)
     seen = f" {normalized(page_html)} {done}"
     # A value still missing is evidence only against the control the objective names after it: an
     # unnamed "Apply now" may well be what opens the form those values go into.
@@ -73,7 +73,7 @@ def premature_click(
         label = normalized(field_name)
         if f" {label} " in done:
             continue  # the history typed into it: the page may just not show it (yet)
-        if any(len(w) >= 3 and w not in _FILLER and f" {w} " in before for w in label.split()):
+        if any(len(w) >= 3 and w not in FILLER_WORDS and f" {w} " in before for w in label.split()):
             return True
     return False
 
@@ -102,7 +102,7 @@ def unticked_boxes(*, objective: str, history: Iterable[HistoryItem], name: str,
     if part is None:
         return {}
     before = part[0]
-    done = f" {normalized(render_history(history))} "
+    done = done_text(history)
     due = {}
     for node, tag in targets.items():
         low = tag.lower()
@@ -112,9 +112,15 @@ def unticked_boxes(*, objective: str, history: Iterable[HistoryItem], name: str,
         if not label or f" {label} " in done:
             continue
         words = set(label.split())
-        if words & _CONSENT or any(len(w) >= 4 and w not in _FILLER and f" {w} " in before for w in words):
+        if words & _CONSENT or any(len(w) >= 4 and w not in FILLER_WORDS and f" {w} " in before for w in words):
             due[node] = names.get(node, "")
     return due
+
+
+def done_text(history: Iterable[HistoryItem], values: Iterable[str] = ()) -> str:
+    """The history (and live `values`), normalized and space-padded: what " <phrase> " is
+    looked up in to tell whether something was done already."""
+    return f" {normalized(render_history(history))} {' '.join(normalized(v) for v in values)} "
 
 
 def empty_text_fields(targets: Mapping[str, str], names: Mapping[str, str], values: Mapping[str, str],

@@ -25,9 +25,9 @@ from dataclasses import dataclass, replace
 from backend.binding import normalized
 from backend.constants import ActionKind
 from backend.dom import PrunedPage
-from backend.format import HistoryItem, Step, done_description, render_history
+from backend.format import HistoryItem, Step, done_description
 from backend.model.grammar import takes_text, text_nodes
-from backend.submit_guard import empty_text_fields
+from backend.submit_guard import FILLER_WORDS, done_text, empty_text_fields
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,7 @@ _VALUE_END = re.compile(r"\s*(?:[,;()]|\band\b|\bthen\b|\bwith\b|$)", re.IGNOREC
 #: Where a value opened by a colon ends: a sentence may hold commas, not a new clause.
 _TEXT_END = re.compile(r"\s*(?:,\s*then\b|;|\band\b|$)", re.IGNORECASE)
 #: Label words too common to find a field by (they name no particular value).
-_FILLER = frozenset({"your", "the", "and", "with", "for", "from", "this", "that", "enter", "type", "optional",
-                     "add", "new", "field", "here", "search"})
+_FILLER = FILLER_WORDS | {"add", "new", "field", "here", "search"}
 _MAX_UNQUOTED_WORDS = 4
 
 
@@ -104,23 +103,23 @@ def labelled_value(objective: str, name: str) -> str | None:
         if len(word) < 3 or word in _FILLER:
             continue
         for hit in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", objective, re.IGNORECASE):
-            link = _LINK.match(objective, hit.end())
+            link = _LINK.match(objective, hit.end())  # every part optional: it always matches
+            joiner = link.group(0).strip() if link else ""
             rest = objective[link.end():] if link else ""
             if rest[:1] in _CLOSING:
                 quoted = rest[1:].split(_CLOSING[rest[0]], 1)
                 if len(quoted) == 2 and quoted[0].strip():
                     return quoted[0]
                 continue
-            colon = bool(link and link.group(0).strip() in (":", "="))
+            colon = joiner in (":", "=")
             end = (_TEXT_END if colon else _VALUE_END).search(rest)
             value = rest[:end.start()].strip() if end else ""
             if colon and value:
                 return value  # "message: Hi, see the file attached." — a sentence may follow a colon
-            linked = bool(link and link.group(0).strip())
             # Unlinked, only a delimited name-like value: "reference Gym fees and …", not
             # "a comment about our roadmap and …".
             closed = bool(end and end.group(0).strip()) and (value[:1].isupper() or value[:1].isdigit())
-            if value and len(value.split()) <= _MAX_UNQUOTED_WORDS and (linked or closed):
+            if value and len(value.split()) <= _MAX_UNQUOTED_WORDS and (joiner or closed):
                 return value
     return None
 
@@ -145,16 +144,15 @@ def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequenc
     for means typing it there (the model writes "Click 'Full name'" as the first step of a form);
     anything else but typing into a text field is unchanged."""
     tag = page.targets.get(step.node or "", "")
+    name = page.names.get(step.node or "", "")
+    done = done_text(history, page.values.values())
     if step.action is ActionKind.CLICK and takes_text(tag) and not page.values.get(step.node or ""):
-        name = page.names.get(step.node or "", "")
-        done = f" {normalized(render_history(history))} {' '.join(normalized(v) for v in page.values.values())} "
         value = field_value(objective, name, tag, done)
         said = done_description(ActionKind.TYPE, value, name) if value else None
-        return replace(step, action=ActionKind.TYPE, text=value, description=said) if value and said else step
+        return replace(step, action=ActionKind.TYPE, text=value, description=said) if said else step
     if step.action is not ActionKind.TYPE or tag.lower().startswith("<select"):
         return step
     typed = normalized(step.text or "")
-    done = f" {normalized(render_history(history))} {' '.join(normalized(v) for v in page.values.values())} "
     for node in empty_text_fields(page.targets, page.names, page.values, text_nodes(page.targets), history):
         if node == step.node:
             break
@@ -162,7 +160,6 @@ def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequenc
         if earlier:
             said = done_description(ActionKind.TYPE, earlier, page.names.get(node, ""))
             return replace(step, node=node, target=page.targets[node], text=earlier, description=said or step.description)
-    name = page.names.get(step.node or "", "")
     value = field_value(objective, name, tag, done, typed)
     if not value:
         return step

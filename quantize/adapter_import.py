@@ -25,14 +25,14 @@ from quantize.adapter_gguf import permutation
 from quantize.base_model import BaseModel
 
 _PEFT_PREFIX = "base_model.model."
-_LORA_SUFFIXES = (".lora_a", ".lora_b")
 
 
 def unpermute(weights: Any, n_head: int, n_kv_head: int) -> Any:
-    """Undo the converter's rotary row permutation (`LlamaModel.permute`) of a q/k matrix."""
-    heads = n_kv_head if n_kv_head != n_head else n_head
-    rows = weights.shape[0]
-    return weights.reshape(heads, rows // heads // 2, 2, *weights.shape[1:]).swapaxes(1, 2).reshape(weights.shape)
+    """Undo the converter's rotary row permutation (`LlamaModel.permute`) of a q/k matrix: its
+    rows are grouped by `n_kv_head` heads when that differs from `n_head` (k), else by `n_head` (q)."""
+    heads = n_kv_head
+    return weights.reshape(heads, weights.shape[0] // heads // 2, 2, *weights.shape[1:]).swapaxes(1, 2).reshape(
+        weights.shape)
 
 
 def _module_names(base: BaseModel) -> dict[str, str]:
