@@ -6,6 +6,11 @@ number after `Node:`: choosing the id that belongs to 'Sports' among dozens is t
 the pruner's accessible names. When the description names an element that some candidates are
 called exactly (or nearly), the node is chosen among those only, by the model's own probabilities;
 when it names nothing recognisable, the model chooses among all candidates as before.
+
+When it quotes a name no candidate has (`names_missing`: a button of the next screen, the
+objective itself), the pipeline asks again with only the page's names to quote, narrowed to what
+the objective asks for first (`objective_named`): the model's knowledge of the page is in its
+probabilities over names it can see, not in the name it made up.
 """
 
 from __future__ import annotations
@@ -85,6 +90,68 @@ def bound_nodes(description: str, typed: str | None, names: Mapping[str, str], a
     if best == NONE:
         return list(allowed)
     return [node for node in allowed if strength[node] == best]
+
+
+def names_missing(description: str, typed: str | None, names: Mapping[str, str], allowed: Sequence[str]) -> bool:
+    """True when the description quotes an element and none of the `allowed` candidates answers
+    to any phrase it quotes: the model wrote about something this page does not have (a button
+    of the next screen, the objective itself). A description that quotes nothing is not missing
+    anything — it may describe an unnamed icon."""
+    phrases = named_phrases(description, typed)
+    return bool(phrases) and all(match(p, normalized(names.get(node, ""))) == NONE
+                                 for p in phrases for node in allowed)
+
+
+#: Share of a name's words the objective must use for the name to count as one it speaks of.
+MENTIONED_SHARE = 2 / 3
+
+
+def objective_named(names: Mapping[str, str], objective: str, done: str) -> dict[str, int]:
+    """The candidates whose names the objective speaks of most and the history (`done`: its
+    normalized text, space-padded) has not acted on yet, each with where the objective first
+    speaks of it (a word index); {} when it speaks of none.
+
+    A name counts by the share of its words the objective uses, a word also matching its
+    abbreviation or extension of at least 3 letters ("Nov" and "November"): objectives say
+    "on Nov 18, 5:30 PM" where the page's buttons read "18 November 2026" and "5:30 PM". A name
+    counts when the objective uses every word of it but numbers (a year on a date, a count on a
+    tab) and at least `MENTIONED_SHARE` of all: the objective that books "at Ember Labs" does not
+    speak of its logo, "Ember Labs home". Of two names that share a word the one with the higher
+    share wins: "2:30 PM" loses to "5:30 PM", a date of the same month to the day asked for.
+    """
+    said = _words(objective)
+    words: dict[str, set[str]] = {}
+    share: dict[str, float] = {}
+    where: dict[str, int] = {}
+    for node, name in names.items():
+        spelled = _words(name)
+        if not spelled or f" {normalized(name)} " in done:
+            continue
+        at = [min((i for i, o in enumerate(said) if _same_word(w, o)), default=-1) for w in spelled]
+        used = sum(i >= 0 for i in at) / len(spelled)
+        if used >= MENTIONED_SHARE and all(i >= 0 for w, i in zip(spelled, at) if not w.isdigit()):
+            words[node], share[node], where[node] = set(spelled), used, min(i for i in at if i >= 0)
+    return {node: where[node] for node in share
+            if not any(share[other] > share[node] and words[other] & words[node] for other in share)}
+
+
+#: A word as `objective_named` compares them: times, amounts and addresses stay whole ("5:30", "62.40").
+_WORD = re.compile(r"\w+(?:[:.'’@]\w+)*")
+
+
+def _words(text: str) -> list[str]:
+    """The words of `text`, case folded, a time or an amount one word: the "30" of a "5:30 PM"
+    the objective asks for is not the day "30" of a calendar."""
+    return _WORD.findall(text.casefold())
+
+
+def _same_word(word: str, said: str) -> bool:
+    """One word of a name answers to one word of the objective: equal, or one abbreviates the
+    other by at least 3 letters."""
+    if word == said:
+        return True
+    shorter, longer = sorted((word, said), key=len)
+    return len(shorter) >= 3 and longer.startswith(shorter)
 
 
 def as_choice(step: Step, options: Mapping[str, Sequence[str]]) -> Step:

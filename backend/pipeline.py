@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Optional, Protocol
 
-from backend.binding import as_choice, bound_nodes, match, named_phrases, normalized, unquoted_names
+from backend.binding import (as_choice, bound_nodes, match, named_phrases, names_missing, normalized,
+                             objective_named, unquoted_names)
 from backend.constants import ActionKind, ErrorCode
 from backend.dom import DEFAULT_BUDGET, PrunedPage, prune
 from backend.dom.adaptive import SMALL_BUDGET, prune_adaptive
@@ -21,10 +22,10 @@ from backend.generation import ModelRequest, Timings, Token
 from backend.errors import PageError, ScribeAgentError
 from backend.format import (NODE, TARGET, HistoryItem, Step, answer_prefix, build_messages, done_description,
                             parse_answer, parse_head)
-from backend.model.grammar import (MAX_ANSWER_TOKENS, head_forced, head_grammar, node_grammar, offered_actions,
-                                   text_nodes)
+from backend.model.grammar import (MAX_ANSWER_TOKENS, head_forced, head_grammar, named_head_grammar, node_grammar,
+                                   offered_actions, quotable_names, text_nodes)
 from backend.step_guard import confirmation_needed
-from backend.submit_guard import empty_text_fields, premature_click, unticked_boxes
+from backend.submit_guard import done_text, empty_text_fields, premature_click, unticked_boxes
 from backend.typed_value import bound_text
 from backend.step_view import target_kind
 from backend.model.tokens import TokenCounter
@@ -145,11 +146,13 @@ class Suggester:
         The model writes the description and action first; then the node is chosen under a
         grammar that allows the candidates the description names (all of them if it names none,
         or when binding is off). An engine that ignores grammars and writes the node itself
-        (the scripted one) is taken at its word. A click that would send a form before the
-        objective's values are in it (`backend.submit_guard`) is answered again under a grammar
+        (the scripted one) is taken at its word. With binding on, an answer that quotes an
+        element the page does not have is answered again under a grammar that can only quote the
+        page's names (those the objective asks for first, if any: `_quotable`). A click that would
+        send a form before the objective's values are in it (`backend.submit_guard`) is answered again under a grammar
         that only offers a `type` step, into one of the empty fields — or, with the fields filled,
-        only a click on a checkbox still to tick; `on_restart` hears that the text streamed so far
-        is withdrawn. With binding on, a `type` step types the value the objective gives its
+        only a click on a checkbox still to tick; `on_restart` hears, each time, that the text
+        streamed so far is withdrawn. With binding on, a `type` step types the value the objective gives its
         field when that is readable, into the first empty field that has one
         (`backend.typed_value`); the step carries it, the streamed answer is the model's own.
         """
@@ -158,17 +161,17 @@ class Suggester:
         node_probs: list[float] = []
         body, bound = self._answer(request, self.max_new_tokens, cancel, timings, on_token, node_probs, on_progress)
         result = self._parsed(request, body)
+        if bound and self.bind and self._names_missing(request, result):
+            retry = replace(request, grammar=named_head_grammar(request.page.targets, self._quotable(request)),
+                            forced=partial(head_forced, actions=(ActionKind.CLICK, ActionKind.TYPE)))
+            body, node_probs = self._again(retry, cancel, timings, on_token, on_restart)
+            result = self._parsed(retry, body)
         due = self._due_first(request, result) if bound else None
         if due:
-            if on_restart:
-                on_restart()
             action, nodes = due
             retry = replace(request, grammar=head_grammar(request.page.targets, (action,)),
                             forced=partial(head_forced, actions=(action,)))
-            later = Timings()
-            node_probs = []
-            body, _ = self._answer(retry, self.max_new_tokens, cancel, later, on_token, node_probs, None, nodes)
-            timings.extend(later)
+            body, node_probs = self._again(retry, cancel, timings, on_token, on_restart, nodes)
             result = _described(self._parsed(retry, body), request.page)
         if self.bind:
             result = bound_text(result, objective=request.objective, page=request.page, history=request.history)
@@ -201,6 +204,45 @@ class Suggester:
             timings.extend(later)
             return body, True
         return body, False
+
+    def _again(self, retry: ModelRequest, cancel: threading.Event, timings: Timings,
+               on_token: Optional[Callable[[str], None]], on_restart: Optional[Callable[[], None]],
+               only: Sequence[str] = ()) -> tuple[str, list[float]]:
+        """The answer to `retry` (the request under a narrower grammar) and its node tokens'
+        probabilities, its time added to `timings`; `on_restart` first hears that the text streamed
+        so far is withdrawn."""
+        if on_restart:
+            on_restart()
+        later = Timings()
+        node_probs: list[float] = []
+        body, _ = self._answer(retry, self.max_new_tokens, cancel, later, on_token, node_probs, None, only)
+        timings.extend(later)
+        return body, node_probs
+
+    def _names_missing(self, request: ModelRequest, step: Step) -> bool:
+        """True when a click or typing step quotes an element this page does not have, and some
+        candidate has a name the model could quote instead (`backend.binding.names_missing`); a
+        typing step only when every field is named (the model calls an unnamed one "the 'Text'
+        field")."""
+        targets, names = request.page.targets, request.page.names
+        if step.action is ActionKind.KEY or not quotable_names(names, targets):
+            return False
+        if step.action is ActionKind.TYPE:
+            fields = text_nodes(targets)
+            # "into the 'Text' field": a field without a name may be the one it means
+            return all(names.get(node) for node in fields) and names_missing(step.description, step.text, names, fields)
+        return names_missing(step.description, step.text, names, list(targets))
+
+    def _quotable(self, request: ModelRequest) -> dict[str, str]:
+        """The names a retried description may quote: those the objective asks for first among
+        what the history has not done yet — people write steps in the order they are to be done
+        ("on Nov 18, 5:30 PM") — when the page has any with a name the grammar can quote; else
+        every name, the choice left to the model."""
+        page = request.page
+        spoken = objective_named(page.names, request.objective, done_text(request.history))
+        first = min(spoken.values(), default=0)
+        asked = {node: page.names[node] for node, at in spoken.items() if at == first}
+        return asked if quotable_names(asked, page.targets) else page.names
 
     def _parsed(self, request: ModelRequest, body: str) -> Step:
         """The step `body` spells, with its target's opening tag (and a select's click as a choice)."""

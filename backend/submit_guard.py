@@ -38,6 +38,10 @@ FILLER_WORDS = frozenset({"your", "the", "and", "with", "for", "from", "this", "
 _CONSENT = frozenset({"consent", "terms", "conditions"})
 #: A box already ticked, or one that cannot be (a disabled decoy).
 _SETTLED = re.compile(r'\s(?:checked|disabled)(?:[\s=>/]|$)|aria-(?:checked|disabled)="true"')
+#: The opening tag of a link to another address: it leads somewhere, it sends no form (a link
+#: with role=button, or to "#" or "javascript:", is a button in a link's clothes).
+_LINK = re.compile(r"""<a\s(?![^>]*\brole\s*=\s*["']?button)[^>]*\bhref\s*=\s*(?!["']?(?:#|javascript:))""",
+                   re.IGNORECASE)
 #: Tokens that are data to type rather than words: anything holding a digit or an '@'.
 _DATA = re.compile(r"[^\s,;()]*[\d@][^\s,;()]*")
 
@@ -66,8 +70,11 @@ def premature_click(
     done = done_text(history)
     seen = f" {normalized(page_html)} {done}"
     # A value still missing is evidence only against the control the objective names after it: an
-    # unnamed "Apply now" may well be what opens the form those values go into.
-    if named and any(f" {v} " in before and f" {v} " not in seen for v in objective_values(objective)):
+    # unnamed "Apply now" may well be what opens the form those values go into. And only against a
+    # control that sends: a link the objective names ("… on Nov 18, 5:30 PM") leads to the screen
+    # the values are typed on, while a field here that takes them may belong to another form.
+    missing = [v for v in objective_values(objective) if f" {v} " in before and f" {v} " not in seen]
+    if named and missing and not _LINK.match(opening_tag):
         return True
     for field_name in empty_fields.values():
         label = normalized(field_name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from backend.binding import bound_nodes, named_phrases, normalized
+from backend.binding import bound_nodes, named_phrases, names_missing, normalized, objective_named
 from backend.format import parse_head
-from backend.model.grammar import head_grammar, node_grammar
+from backend.model.grammar import head_grammar, named_head_grammar, node_grammar, quotable_names
 from backend.pipeline import Suggester
 from tests.two_part_engine import TwoPartEngine, WordCounter
 
@@ -104,3 +104,93 @@ def test_a_click_that_quotes_an_option_of_a_native_select_chooses_it() -> None:
                       click("Click 'Japan'", button),  # not a select
                       Step("Type 'Japan'", ActionKind.TYPE, select, "Japan", page.targets[select])):
         assert as_choice(unchanged, page.options) == unchanged
+
+
+def test_a_description_misses_the_page_only_when_it_quotes_a_name_no_candidate_has() -> None:
+    assert names_missing("Click 'Confirm booking'", None, NAMES, list(NAMES))
+    assert names_missing("Type 'a@b.c' into 'Nl-email'", "a@b.c", NAMES, ["4", "5"])
+    assert not names_missing("Click 'Sports'", None, NAMES, list(NAMES))
+    assert not names_missing("Click 'weather'", None, NAMES, list(NAMES))
+    assert not names_missing("Click the close icon", None, NAMES, list(NAMES))  # quotes nothing: an unnamed icon
+    assert not names_missing("Type 'jazz'", "jazz", NAMES, ["4"])  # only the typed text is quoted
+    assert names_missing("Click 'Sports'", None, NAMES, ["3", "4"])  # not among those allowed
+
+
+SLOTS = {"1": "17 November 2026", "2": "18 November 2026", "3": "2:30 PM", "4": "5:30 PM", "5": "30",
+         "6": "Massage (60 min)", "7": "Newsletter", "8": "Ember Labs home"}
+BOOKING = 'Schedule Massage (60 min) at Ember Labs for "Ana", on Nov 18, "5:30 PM", and press Confirm booking'
+
+
+def test_the_objective_names_the_closest_spelling_of_each_thing_it_asks_for() -> None:
+    # "Nov" abbreviates "November"; the day asked for beats its month's other days, 5:30 beats 2:30,
+    # and the "30" of "5:30" is no day 30; the site's logo is not asked for ("home" is not said);
+    # each comes with where the objective first speaks of it
+    assert objective_named(SLOTS, BOOKING, " ") == {"6": 1, "2": 10, "4": 12}
+    done = " click massage 60 min click 18 november 2026 "
+    assert objective_named(SLOTS, BOOKING, done) == {"4": 12}  # what the history did is not asked again
+    assert objective_named(SLOTS, "Subscribe me", " ") == {}
+
+
+def test_a_named_head_quotes_only_the_names_it_is_given() -> None:
+    from llama_cpp import LlamaGrammar
+
+    targets = {"1": '<button node="1">', "2": '<input type="email" node="2">', "3": '<a href="/" node="3">'}
+    names = {"1": "5:30 PM", "2": "Email", "3": "It's here"}
+    grammar = named_head_grammar(targets, names)
+    assert LlamaGrammar.from_string(grammar, verbose=False) is not None
+    assert 'cname ::= "5:30 PM" | "Email"\n' in grammar  # a name with a quote mark cannot be quoted
+    assert 'tname ::= "Email"\n' in grammar and "keyboard_sequence_action" in grammar
+    clicks_only = named_head_grammar(targets, {"1": "5:30 PM"})
+    assert "tname" not in clicks_only and "keyboard_sequence_action" not in clicks_only
+    assert quotable_names({"1": "  two\n lines "}, targets) == ["two lines"]
+    with pytest.raises(ValueError, match="no candidate"):
+        named_head_grammar(targets, {"3": "It's here"})
+
+
+SLOT_PAGE = ('<a href="/t1" node="1">2:30 PM</a><a href="/t2" node="2">5:30 PM</a>'
+             '<input type="email" aria-label="Newsletter" node="3"><button node="4">Subscribe</button>')
+
+
+def _retrying_engine() -> TwoPartEngine:
+    """Names a button of the next screen first; asked again, quotes the first name it may."""
+    def head(grammar: str) -> str:
+        if "cname ::= " not in grammar:
+            return "Description: Click 'Confirm booking'\nAction: mouse_click_action\nNode:"
+        first = grammar.split('cname ::= "', 1)[1].split('"', 1)[0]
+        return f"Description: Click '{first}'\nAction: mouse_click_action\nNode:"
+    return TwoPartEngine(head)
+
+
+def test_the_pipeline_asks_again_among_the_pages_names_when_the_answer_names_none() -> None:
+    engine, restarts = _retrying_engine(), []
+    result = Suggester(engine, WordCounter(), budget=0).suggest(
+        objective="Book Nov 18, email 'ana@x.pt', at 5:30 PM, then press Confirm booking", url="u", html=SLOT_PAGE,
+        on_restart=lambda: restarts.append(1))
+    assert 'cname ::= "5:30 PM"\n' in engine.grammars[2]  # what the objective asks for, not "2:30 PM"
+    assert result.target_name == "5:30 PM" and result.step.description == "Click '5:30 PM'"
+    assert len(engine.grammars) == 4 and restarts == [1]  # the link is not held for the email: it sends nothing
+    engine = _retrying_engine()
+    either = Suggester(engine, WordCounter(), budget=0).suggest(objective="At 5:30 PM, or 2:30 PM", url="u",
+                                                                html=SLOT_PAGE)
+    assert either.target_name == "5:30 PM" and 'cname ::= "5:30 PM"\n' in engine.grammars[2]  # asked first
+    engine = _retrying_engine()
+    free = Suggester(engine, WordCounter(), budget=0).suggest(objective="Book a slot", url="u", html=SLOT_PAGE)
+    assert 'cname ::= "2:30 PM" | "5:30 PM" | "Newsletter" | "Subscribe"\n' in engine.grammars[2]  # nothing asked
+    assert free.target_name == "2:30 PM"
+    unbound = Suggester(_retrying_engine(), WordCounter(), budget=0, bind=False).suggest(
+        objective="Book 5:30 PM", url="u", html=SLOT_PAGE)
+    assert unbound.step.description == "Click 'Confirm booking'"  # binding off: the model's answer stands
+
+
+def test_typing_into_a_field_it_calls_by_another_name_is_not_asked_again_when_a_field_is_unnamed() -> None:
+    typed = ('Description: Type "Livia" into the "Text" field\nAction: keyboard_sequence_action\n'
+             'Text: "Livia"\nNode:')
+    engine = TwoPartEngine(typed)
+    result = Suggester(engine, WordCounter(), budget=0).suggest(
+        objective='Enter "Livia" into the text field and press Submit.', url="u",
+        html='<input type="text"><button>Submit</button>')
+    assert result.step.text == "Livia" and len(engine.grammars) == 2  # the unnamed field may be the "Text" one
+    named = TwoPartEngine(typed.replace("Livia", "ana@x.pt"))
+    Suggester(named, WordCounter(), budget=0).suggest(
+        objective="Book 5:30 PM, email ana@x.pt", url="u", html=SLOT_PAGE)
+    assert "cname ::= " in named.grammars[2]  # every field is named, none "Text": asked again

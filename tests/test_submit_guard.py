@@ -53,6 +53,15 @@ def test_an_element_the_objective_names_before_its_values_is_never_held() -> Non
     assert not early(OBJECTIVE, "Data Analyst (Lisbon)")  # the link that opens the form comes first
 
 
+def test_a_link_the_objective_names_after_a_missing_value_is_not_held() -> None:
+    # a link sends no form: "Data Analyst (Lisbon)" leads to the screen the email is typed on,
+    # while the empty email field here may belong to another form (a newsletter's)
+    assert not early("Apply as Ana Lima with ana.lima@mail.pt to Data Analyst (Lisbon)", "Data Analyst (Lisbon)")
+    assert early("Apply as Ana Lima with ana.lima@mail.pt, then press Send application", "Send application")
+    # a field here the objective speaks of is still filled first
+    assert early("Apply with your email ana.lima@mail.pt to Data Analyst (Lisbon)", "Data Analyst (Lisbon)")
+
+
 def test_an_unnamed_sending_control_is_held_only_for_a_field_the_objective_asks_for() -> None:
     # "Save draft" is a submit button the objective does not name: a missing value is no evidence
     # (it could open the form), but an empty field the objective speaks of ("email") is.

@@ -31,6 +31,8 @@ MAX_TYPED_CHARS = 120
 #: How the training data's typing steps begin ("Type 'x' into 'y'", 'Enter "x" in the "y" field',
 #: "Write 'x' in 'y'", "Fill 'y' with 'x'": training/synth/generate.py, training/grounding.py).
 TYPING_VERBS = ("Type", "Enter", "Write", "Fill")
+#: How the training data's clicks on a named element begin ("Click 'Sports'").
+CLICK_VERB = "Click"
 #: Tokens that always suffice for a whole answer under this grammar (one token per character in
 #: the worst case, two per escape, plus the fixed labels), so generation never stops mid-answer.
 MAX_ANSWER_TOKENS = MAX_DESCRIPTION_CHARS + 2 * MAX_TYPED_CHARS + 40
@@ -96,6 +98,52 @@ def head_grammar(targets: Mapping[str, str], actions: Collection[ActionKind] | N
     do (`TYPING_VERBS`): told only that it must type, the model still has to say what and where.
     """
     return _answer_grammar(targets, with_node=False, actions=actions)
+
+
+def named_head_grammar(targets: Mapping[str, str], names: Mapping[str, str]) -> str:
+    """GBNF for a head whose description names a candidate exactly as the page names it:
+    "Click '<name>'" on any named candidate, or "Type '<text>' into '<name>'" on a named field.
+
+    For an answer that quoted an element the page does not have (`backend.binding.names_missing`):
+    a small model asked to "book 18 November at 5:30 PM" may write "Click 'Confirm booking'" on
+    the screen before that button exists. Asked again with only the page's own names to quote, it
+    chooses among what is there by its own probabilities, token by token; the node is then bound
+    to the name as usual. Same language shape as `head_grammar` (the description fixes the kind
+    of step), so the rest of decoding is unchanged. Raises ValueError when no candidate is named.
+    """
+    quotable = quotable_names(names, targets)
+    if not quotable:
+        raise ValueError("no candidate has a name to quote")
+    fields = quotable_names(names, {node: targets[node] for node in text_nodes(targets)})
+    quote = _literal("'")
+    click = _literal(f"\n{ACTION}{MODEL_ACTION_NAMES[ActionKind.CLICK]}\n{NODE.rstrip()}")
+    clicking, typing_verb = _literal(f"{CLICK_VERB} '"), _literal(f"{TYPING_VERBS[0]} '")
+    branches = [f"{clicking} cname {quote} {click}"]
+    rules = [f"cname ::= {_alternatives(quotable)}"]
+    if fields:
+        typing = _literal(f"\n{ACTION}{MODEL_ACTION_NAMES[ActionKind.TYPE]}\n{TEXT}")
+        into = _literal("' into '")
+        branches.append(f"{typing_verb} [^'\\n]{{1,{MAX_TYPED_CHARS}}} {into} tname "
+                        f"{quote} {typing} typed {_literal(chr(10) + NODE.rstrip())}")
+        rules += [f"tname ::= {_alternatives(fields)}", *_TYPED_RULES]
+    return "\n".join([f"root ::= {_literal(DESCRIPTION)} ({' | '.join(branches)})", *rules]) + "\n"
+
+
+#: A typed value's JSON string, as every grammar here spells it.
+_TYPED_RULES = [f'typed ::= "\\"" tchar{{0,{MAX_TYPED_CHARS}}} "\\""', 'tchar ::= [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/nt]']
+#: Longest name a retried description may quote, in characters (it must fit in a description).
+_MAX_QUOTED_NAME = MAX_DESCRIPTION_CHARS - 40
+
+
+def quotable_names(names: Mapping[str, str], targets: Mapping[str, str]) -> list[str]:
+    """The distinct names of `targets` a description can quote (`named_head_grammar`): one line,
+    short, no quote mark that would end the quotation early."""
+    found: dict[str, None] = {}
+    for node in targets:
+        name = " ".join(names.get(node, "").split())
+        if name and len(name) <= _MAX_QUOTED_NAME and "'" not in name:
+            found[name] = None
+    return list(found)
 
 
 def offered_actions(targets: Mapping[str, str]) -> tuple[ActionKind, ...]:
@@ -197,6 +245,5 @@ def _answer_grammar(targets: Mapping[str, str], *, with_node: bool,
     if ActionKind.TYPE in offered:
         if with_node:
             rules.append(f"textnode ::= {_alternatives([f'{n}{chr(10)}' for n in text_nodes(targets)])}")
-        rules.append(f'typed ::= "\\"" tchar{{0,{MAX_TYPED_CHARS}}} "\\""')
-        rules.append('tchar ::= [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/nt]')
+        rules += _TYPED_RULES
     return "\n".join(rules) + "\n"
