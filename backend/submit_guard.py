@@ -15,8 +15,8 @@ history, without any knowledge of the site:
 
 Then the pipeline asks the model for a `type` step instead (`backend.pipeline`). A password's
 value is never serialized, so for a password field the history says whether it is filled. Once
-the fields are filled, an unchecked checkbox the objective speaks of before that control, or one
-the form needs (consent to its terms), is ticked first (`unticked_boxes`).
+the fields are filled, an unchecked checkbox or radio button the objective speaks of before that
+control, or a checkbox the form needs (consent to its terms), is ticked first (`unticked_boxes`).
 """
 
 from __future__ import annotations
@@ -102,9 +102,10 @@ def _asked_before(objective: str, name: str, opening_tag: str) -> tuple[str, boo
 
 def unticked_boxes(*, objective: str, history: Iterable[HistoryItem], name: str, opening_tag: str,
                    targets: Mapping[str, str], names: Mapping[str, str]) -> dict[str, str]:
-    """The unchecked checkboxes to tick before clicking the final control `name` (node id -> name):
-    those the objective speaks of before it ("… and get notified of replies, then Post") and
-    those a form needs ticked to send at all (consent to terms or to processing data)."""
+    """The unchecked checkboxes and radio buttons to tick before clicking the final control `name`
+    (node id -> name): those the objective speaks of before it ("… and get notified of replies,
+    then Post", "Select nOdZMN and click Submit") and the checkboxes a form needs ticked to send at
+    all (consent to terms or to processing data)."""
     part = _asked_before(objective, name, opening_tag)
     if part is None:
         return {}
@@ -113,13 +114,15 @@ def unticked_boxes(*, objective: str, history: Iterable[HistoryItem], name: str,
     due = {}
     for node, tag in targets.items():
         low = tag.lower()
-        if not ('type="checkbox"' in low or 'role="checkbox"' in low) or _SETTLED.search(low):
+        box = 'type="checkbox"' in low or 'role="checkbox"' in low
+        if not (box or 'type="radio"' in low or 'role="radio"' in low) or _SETTLED.search(low):
             continue
         label = normalized(names.get(node, ""))
         if not label or f" {label} " in done:
             continue
         words = set(label.split())
-        if words & _CONSENT or any(len(w) >= 4 and w not in FILLER_WORDS and f" {w} " in before for w in words):
+        if (f" {label} " in before or (box and words & _CONSENT)
+                or any(len(w) >= 4 and w not in FILLER_WORDS and f" {w} " in before for w in words)):
             due[node] = names.get(node, "")
     return due
 

@@ -94,11 +94,15 @@ def kind_values(objective: str, kind: DataKind) -> list[str]:
     return [v for v in values if sum(c.isdigit() for c in v) >= kind.min_digits]
 
 
-def labelled_value(objective: str, name: str) -> str | None:
+def labelled_value(objective: str, name: str, *, free_text: bool = False) -> str | None:
     """The value the objective puts right after a word of the field's label, or None: a quoted
     one ("password 'x'"); after a colon, the text up to the next clause ("message: Hi, see the file
     attached. and …"); a few unquoted words "is"/"of" opens ("name is Ada Li"); or a capitalised or
-    numeric few that a comma, "and", "then" or "with" closes ("reference Gym fees and …")."""
+    numeric few that a comma, "and", "then" or "with" closes ("reference Gym fees and …").
+
+    `free_text`: the field takes sentences (a textarea, an editable area), so a capitalised value
+    runs to the end of its clause as after a colon: "with the comment Following up on the call,
+    here is the summary., then press Share" comments the whole sentence, commas and all."""
     for word in normalized(name).split():
         if len(word) < 3 or word in _FILLER:
             continue
@@ -111,10 +115,10 @@ def labelled_value(objective: str, name: str) -> str | None:
                 if len(quoted) == 2 and quoted[0].strip():
                     return quoted[0]
                 continue
-            colon = joiner in (":", "=")
-            end = (_TEXT_END if colon else _VALUE_END).search(rest)
+            sentence = joiner in (":", "=") or (free_text and rest[:1].isupper())
+            end = (_TEXT_END if sentence else _VALUE_END).search(rest)
             value = rest[:end.start()].strip() if end else ""
-            if colon and value:
+            if sentence and value:
                 return value  # "message: Hi, see the file attached." — a sentence may follow a colon
             # Unlinked, only a delimited name-like value: "reference Gym fees and …", not
             # "a comment about our roadmap and …".
@@ -134,7 +138,14 @@ def field_value(objective: str, name: str, opening_tag: str, done: str, typed: s
         options = [v for v in kind_values(objective, kind) if f" {normalized(v)} " not in done]
         if options:
             return next((v for v in options if normalized(v) == typed), options[0])
-    return labelled_value(objective, name)
+    return labelled_value(objective, name, free_text=takes_sentences(opening_tag))
+
+
+def takes_sentences(opening_tag: str) -> bool:
+    """True for a field made for free text: a textarea or an editable element (a comment box, a
+    message body), where a value may hold commas and full stops."""
+    tag = opening_tag.lower()
+    return tag.startswith("<textarea") or bool(re.search(r'\bcontenteditable(?:="(?:true|plaintext-only|)")?[\s>/]', tag))
 
 
 def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequence[HistoryItem]) -> Step:

@@ -119,6 +119,21 @@ def test_a_box_the_objective_asks_for_or_the_form_needs_is_ticked_before_the_fin
     assert due_boxes(post, "Help center") == []  # not the final control: nothing is due before it
 
 
+def test_a_radio_button_the_objective_names_is_chosen_before_the_final_control() -> None:
+    page = prune('<label><input type=radio name=o> nOdZMN</label><label><input type=radio name=o> leE</label>'
+                 '<label><input type=radio name=o checked> Consent</label><button>Submit</button>', budget=0)
+    submit = next(n for n, v in page.names.items() if v == "Submit")
+
+    def due(objective: str, history: tuple[str, ...] = ()) -> list[str]:
+        return sorted(unticked_boxes(objective=objective, history=history, name="Submit",
+                                     opening_tag=page.targets[submit], targets=page.targets, names=page.names).values())
+
+    assert due("Select nOdZMN and click Submit.") == ["nOdZMN"]
+    assert due("Select leE and click Submit.") == ["leE"]  # a short label counts whole
+    assert due("Select leE and click Submit.", history=("Click 'leE'",)) == []
+    assert due("Click Submit.") == []  # a radio named "Consent" is no checkbox of terms
+
+
 def _form_engine() -> TwoPartEngine:
     """Clicks the form's final button first; asked again under a typing grammar, types the email."""
     return TwoPartEngine(lambda grammar: (

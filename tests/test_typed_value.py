@@ -82,6 +82,20 @@ def test_the_field_gets_the_value_of_its_kind_in_the_objectives_spelling() -> No
     assert bound(longer, "subject: Lunch and a walk") == longer[0]
 
 
+def test_a_free_text_field_takes_the_sentence_its_label_opens() -> None:
+    share = "shre Liam's post with the comment Following up on the call, here is the summary., then press Share"
+    assert labelled_value(share, "Add a comment", free_text=True) == "Following up on the call, here is the summary."
+    assert labelled_value(share, "Add a comment") is None  # a one-line field takes a name, not a sentence
+    ending = "share it via Copy link with the comment Hi, the details are attached. Let me know."
+    assert labelled_value(ending, "Comment", free_text=True) == "Hi, the details are attached. Let me know."
+    roadmap = "Post a comment about our long and winding product roadmap"
+    assert labelled_value(roadmap, "Comment", free_text=True) is None  # lower case: words about it, not its text
+    box = prune('<textarea placeholder="Add a comment"></textarea><button>Share</button>', budget=0)
+    node = next(iter(box.values))
+    step = Step("Type 'Liam' into 'Add a comment'", ActionKind.TYPE, node, "Liam", box.targets[node])
+    assert bound_text(step, objective=share, page=box, history=()).text == "Following up on the call, here is the summary."
+
+
 def test_a_labelled_value_is_the_fields_own_in_the_objectives_spelling() -> None:
     both = 'Enter the password "JiOTA" into both text fields and press submit.'
     page = form("Password=password", "Verify password=password")
