@@ -26,7 +26,7 @@ from backend.binding import normalized
 from backend.constants import ActionKind
 from backend.dom import PrunedPage
 from backend.format import HistoryItem, Step, done_description
-from backend.model.grammar import takes_text, text_nodes
+from backend.model.grammar import takes_sentences, takes_text, text_nodes
 from backend.submit_guard import FILLER_WORDS, done_text, empty_text_fields
 
 
@@ -139,13 +139,6 @@ def field_value(objective: str, name: str, opening_tag: str, done: str, typed: s
         if options:
             return next((v for v in options if normalized(v) == typed), options[0])
     return labelled_value(objective, name, free_text=takes_sentences(opening_tag))
-
-
-def takes_sentences(opening_tag: str) -> bool:
-    """True for a field made for free text: a textarea or an editable element (a comment box, a
-    message body), where a value may hold commas and full stops."""
-    tag = opening_tag.lower()
-    return tag.startswith("<textarea") or bool(re.search(r'\bcontenteditable(?:="(?:true|plaintext-only|)")?[\s>/]', tag))
 
 
 def bound_text(step: Step, *, objective: str, page: PrunedPage, history: Sequence[HistoryItem]) -> Step:

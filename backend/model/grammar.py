@@ -53,18 +53,33 @@ def takes_text(opening_tag: str) -> bool:
 
     A `<select>` counts: choosing an option is typing its text into it, as the recorder records
     it and `extension/content/actions.js` performs it."""
-    m = _TAG.match(opening_tag)
-    if not m:
-        return False
-    name = m.group(1).lower()
-    attrs = {a.lower(): (v1 if v1 is not None else v2 if v2 is not None else v3 or "")
-             for a, v1, v2, v3 in _ATTR.findall(opening_tag)}
+    name, attrs = _parsed_tag(opening_tag)
     if name in ("textarea", "select"):
         return True
     if name == "input":
         return attrs.get("type", "").lower() in _TEXT_INPUT_TYPES
     if attrs.get("role", "").lower() in _TEXT_ROLES:
         return True
+    return _editable(attrs)
+
+
+def takes_sentences(opening_tag: str) -> bool:
+    """True for a field made for free text: a textarea or an editable element (a comment box, a
+    message body), where a value may hold commas and full stops (`backend.typed_value`)."""
+    name, attrs = _parsed_tag(opening_tag)
+    return name == "textarea" or (name not in ("input", "select") and _editable(attrs))
+
+
+def _parsed_tag(opening_tag: str) -> tuple[str, dict[str, str]]:
+    """The tag name (lower case, '' when `opening_tag` is none) and its attributes."""
+    m = _TAG.match(opening_tag)
+    if not m:
+        return "", {}
+    return m.group(1).lower(), {a.lower(): (v1 if v1 is not None else v2 if v2 is not None else v3 or "")
+                                for a, v1, v2, v3 in _ATTR.findall(opening_tag)}
+
+
+def _editable(attrs: dict[str, str]) -> bool:
     return attrs.get("contenteditable", "false").lower() in ("", "true", "plaintext-only")
 
 
